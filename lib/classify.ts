@@ -1,0 +1,146 @@
+import type { FastifyRequest } from 'fastify'
+import type { ResolvedProblemEntry } from './catalog.ts'
+import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
+import type { ProblemDetailsConfig } from './options.ts'
+import { isProblemError } from './problem-error.ts'
+
+/** One failure of a validation problem: RFC 9457 `errors` item. */
+export interface ValidationIssue {
+  detail: string
+  pointer?: string
+  parameter?: string
+  header?: string
+}
+
+/** What the plugin learned from a thrown value: everything needed to build the problem. */
+export interface Classification {
+  /** The catalog entry, or undefined for an `about:blank` problem. */
+  entry: ResolvedProblemEntry | undefined
+  status: number
+  detail: string | undefined
+  members: Readonly<Record<string, unknown>>
+  headers: unknown
+  retryAfter: number | undefined
+  errors: ValidationIssue[] | undefined
+  /** A developer mistake found while classifying (unknown code...), logged with the problem. */
+  developerError: Error | undefined
+}
+
+const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/** Reads a property without letting a throwing getter or Proxy trap escape. */
+export function safeGet (value: unknown, key: string): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
+  try {
+    return (value as Record<string, unknown>)[key]
+  } catch {
+    return undefined
+  }
+}
+
+function httpStatusOf (error: unknown): number | undefined {
+  for (const key of ['statusCode', 'status']) {
+    const status = safeGet(error, key)
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599) return status
+  }
+  return undefined
+}
+
+function messageOf (error: unknown): string | undefined {
+  const message = safeGet(error, 'message')
+  return typeof message === 'string' && message !== '' ? message : undefined
+}
+
+/** The client may read the message of a 4xx error; 5xx messages only when the service opted in. */
+function exposedDetail (error: unknown, status: number | undefined, config: ProblemDetailsConfig): string | undefined {
+  if (status === undefined) return undefined
+  if (status >= 500 && !config.exposeServerErrors) return undefined
+  return messageOf(error)
+}
+
+function fromEntry (entry: ResolvedProblemEntry, detail: string | undefined, error: unknown, headers: unknown): Classification {
+  return { entry, status: entry.status, detail, members: NO_MEMBERS, headers, retryAfter: undefined, errors: validationIssues(error), developerError: undefined }
+}
+
+/** The problem for a `ProblemError` (or an unknown code, which is a developer error). */
+export function classifyProblemError (code: string, detail: string | undefined, members: Readonly<Record<string, unknown>>, headers: unknown, retryAfter: number | undefined, config: ProblemDetailsConfig): Classification {
+  const entry = config.entries.get(code)
+  if (entry === undefined) return internalError(config, new FST_PROBLEM_UNKNOWN_CODE(code))
+  return { entry, status: entry.status, detail, members, headers, retryAfter, errors: undefined, developerError: undefined }
+}
+
+/** `internal_error`, optionally carrying the developer mistake that led to it. */
+export function internalError (config: ProblemDetailsConfig, developerError?: Error): Classification {
+  const entry = config.internalError
+  return { entry, status: entry.status, detail: undefined, members: NO_MEMBERS, headers: undefined, retryAfter: undefined, errors: undefined, developerError }
+}
+
+/**
+ * Maps anything thrown to a problem, in order:
+ * 1. a ProblemError; then the user's `mapError`;
+ * 2. a `code` in the `codes` map; 3. a `code` that is a catalog code;
+ * 4. a 4xx/5xx `statusCode` or `status` (default entry for the status, else about:blank for 4xx);
+ * 5. anything else: internal_error, with nothing of the thrown value sent.
+ */
+export function classify (error: unknown, request: FastifyRequest, config: ProblemDetailsConfig): Classification {
+  // 1. our own errors, then the service's own mapping
+  if (isProblemError(error)) {
+    return classifyProblemError(error.code, error.detail, error.members, error.headers, error.retryAfter, config)
+  }
+  if (config.mapError !== undefined) {
+    const mapped = config.mapError(error, request)
+    if (isProblemError(mapped)) {
+      return classifyProblemError(mapped.code, mapped.detail, mapped.members, mapped.headers, mapped.retryAfter, config)
+    }
+  }
+  const status = httpStatusOf(error)
+  const headers = status === undefined ? undefined : safeGet(error, 'headers')
+  const code = safeGet(error, 'code')
+  if (typeof code === 'string') {
+    // 2. foreign codes (Fastify's own, ORM and system codes)
+    const mapped = config.codes.get(code)
+    if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, config), error, headers)
+    // 3. errors created with the catalog code itself (for example with @fastify/error)
+    const entry = config.entries.get(code)
+    if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status ?? entry.status, config), error, headers)
+  }
+  // 4. errors that only carry an HTTP status (http-errors, @fastify/sensible, rate limiting)
+  if (status !== undefined) {
+    const entry = config.statusCodes.get(status)
+    if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status, config), error, headers)
+    if (status < 500) {
+      return { entry: undefined, status, detail: messageOf(error), members: NO_MEMBERS, headers, retryAfter: undefined, errors: undefined, developerError: undefined }
+    }
+  }
+  // 5. everything else
+  return internalError(config)
+}
+
+function escapePointer (segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1')
+}
+
+/** Turns Fastify's validation error into RFC 9457 `errors` items (JSON Pointer for the body). */
+function validationIssues (error: unknown): ValidationIssue[] | undefined {
+  const validation = safeGet(error, 'validation')
+  if (!Array.isArray(validation) || validation.length === 0) return undefined
+  const where = safeGet(error, 'validationContext')
+  const issues: ValidationIssue[] = []
+  for (const item of validation.slice(0, 100)) {
+    const message = safeGet(item, 'message')
+    const instancePath = safeGet(item, 'instancePath')
+    const missing = safeGet(safeGet(item, 'params'), 'missingProperty')
+    let path = typeof instancePath === 'string' ? instancePath : ''
+    if (typeof missing === 'string') path += '/' + escapePointer(missing)
+    const issue: ValidationIssue = { detail: typeof message === 'string' ? message : 'is invalid' }
+    if (where === 'querystring' || where === 'params' || where === 'headers') {
+      const name = path.split('/')[1]?.replaceAll('~1', '/').replaceAll('~0', '~') ?? ''
+      if (where === 'headers') issue.header = name
+      else issue.parameter = name
+    } else {
+      issue.pointer = '#' + path
+    }
+    issues.push(issue)
+  }
+  return issues
+}

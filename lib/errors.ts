@@ -1,0 +1,62 @@
+import createError from '@fastify/error'
+
+/**
+ * Coded errors thrown to the developer. Registration errors make `app.register()` reject,
+ * request-time developer errors are logged (the client always gets a valid problem document).
+ * Every message names the offending entry and how to fix it.
+ */
+
+/** An option has the wrong type or an impossible value. */
+export const FST_PROBLEM_INVALID_OPTION = createError(
+  'FST_PROBLEM_INVALID_OPTION',
+  'fastify-problem-details: option "%s" %s',
+  500,
+  TypeError
+)
+
+/** A catalog entry is malformed (status, title, category, slug, schema...). */
+export const FST_PROBLEM_INVALID_CATALOG_ENTRY = createError(
+  'FST_PROBLEM_INVALID_CATALOG_ENTRY',
+  'fastify-problem-details: catalog entry "%s" %s',
+  500,
+  TypeError
+)
+
+/** Two catalog codes produce the same URL slug, so their `type` URIs would collide. */
+export const FST_PROBLEM_DUPLICATE_SLUG = createError(
+  'FST_PROBLEM_DUPLICATE_SLUG',
+  'fastify-problem-details: catalog codes "%s" and "%s" would share the type identifier "%s"; rename one of them or give one its own "type"',
+  500,
+  TypeError
+)
+
+/** A `codes` or `statusCodes` mapping points at a code the catalog does not have. */
+export const FST_PROBLEM_UNKNOWN_MAPPED_CODE = createError(
+  'FST_PROBLEM_UNKNOWN_MAPPED_CODE',
+  'fastify-problem-details: option %s maps to "%s", which is not in the catalog; add it to the catalog option or map to one of: %s',
+  500,
+  TypeError
+)
+
+/** `ProblemError` or `reply.problem()` named a code the catalog does not have. */
+export const FST_PROBLEM_UNKNOWN_CODE = createError(
+  'FST_PROBLEM_UNKNOWN_CODE',
+  'fastify-problem-details: unknown problem code "%s"; add it to the catalog option or use one of the catalog codes',
+  500,
+  TypeError
+)
+
+/** An extension member given to a problem does not match the schema its catalog entry declares. */
+export const FST_PROBLEM_INVALID_MEMBER = createError(
+  'FST_PROBLEM_INVALID_MEMBER',
+  'fastify-problem-details: problem "%s" has invalid extension members: %s',
+  500,
+  TypeError
+)
+
+/** Building or serializing a problem failed; the client got `internal_error` instead. */
+export const FST_PROBLEM_SEND_FAILED = createError(
+  'FST_PROBLEM_SEND_FAILED',
+  'fastify-problem-details: could not send problem "%s" (%s); sent internal_error instead',
+  500
+)

@@ -1,0 +1,43 @@
+import Ajv, { type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { MemberSchema } from './types.ts'
+
+/**
+ * Extension members are checked against their catalog schemas where a problem is built.
+ * Validators compile lazily, once per code, so registering a large catalog stays cheap.
+ */
+export function createMemberValidator () {
+  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false })
+  addFormats(ajv)
+  const compiled = new Map<string, ValidateFunction>()
+
+  function checkSchema (schema: unknown): string | undefined {
+    if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+      return 'is not a JSON Schema object'
+    }
+    try {
+      if (ajv.validateSchema(schema as object) !== true) {
+        return ajv.errorsText(ajv.errors, { dataVar: 'schema' })
+      }
+    } catch (error) {
+      /* c8 ignore next 2 - validateSchema only throws on a broken meta-schema */
+      return (error as Error).message
+    }
+    return undefined
+  }
+
+  /** Returns undefined when valid, otherwise a readable list of what is wrong. */
+  function validate (code: string, members: Record<string, MemberSchema>, required: readonly string[], values: Record<string, unknown>): string | undefined {
+    let check = compiled.get(code)
+    if (check === undefined) {
+      check = ajv.compile({ type: 'object', properties: members, required })
+      compiled.set(code, check)
+    }
+    if (check(values)) return undefined
+    return ajv.errorsText(check.errors, { dataVar: 'member' })
+  }
+
+  return { checkSchema, validate }
+}
+
+export type MemberValidator = ReturnType<typeof createMemberValidator>

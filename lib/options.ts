@@ -1,0 +1,206 @@
+import type { FastifyRequest } from 'fastify'
+import { builtinCatalog } from './builtin-catalog.ts'
+import { resolveCatalog, type ProblemCatalog, type ResolvedProblemEntry } from './catalog.ts'
+import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './errors.ts'
+import { createMemberValidator, type MemberValidator } from './members.ts'
+import type { ProblemError } from './problem-error.ts'
+
+/** A pino level name, or `silent` to skip the log line. */
+export type ProblemLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/**
+ * Options of the plugin. Every option has a default; bad values make `register` fail with a
+ * `FST_PROBLEM_INVALID_OPTION` error.
+ *
+ * @example
+ * await app.register(problemDetails, {
+ *   typeBase: 'https://docs.example.com/errors/',
+ *   catalog: {
+ *     quota_exceeded: { status: 429, title: 'The quota is used up.', retryable: true, category: 'user', retryAfter: 60 }
+ *   },
+ *   codes: { P2025: 'resource_not_found', ECONNREFUSED: 'resource_unavailable' }
+ * })
+ */
+export interface ProblemDetailsOptions {
+  /** Codes added to the built-in catalog; a code of the same name replaces the built-in one. Default: `{}`. */
+  catalog?: ProblemCatalog
+  /** Use `catalog` alone instead of merging it over the built-in catalog (it must then define `internal_error`). Default: `false`. */
+  replaceCatalog?: boolean
+  /** Prefix of every `type` URI: `type` = `typeBase` + slug. Absolute (`https://docs.example.com/errors/`) or relative. Default: `'/problems/'`. */
+  typeBase?: string
+  /** Foreign error `code` values mapped to catalog codes, merged over the default map of Fastify's own errors. Default: `{}`. */
+  codes?: Record<string, string>
+  /** HTTP status -> catalog code used for errors that carry only a status, merged over the defaults (400 invalid_request, 401 authentication_required, 403 not_authorized, 404 resource_not_found, 409 conflict, 422 operation_not_supported, 503 resource_unavailable). Default: `{}`. */
+  statusCodes?: Record<number, string>
+  /** Send the backward-compatible `error` member (`"title (detail)"`). Default: `true`. */
+  errorMember?: boolean
+  /** Send the `trace_id` member when an OpenTelemetry span is active. Default: `true`. */
+  traceId?: boolean
+  /** Answer unknown routes with `resource_not_found` (sets the not-found handler). Default: `true`. */
+  notFound?: boolean
+  /** Copy the message of 5xx errors into `detail`. Off by default: server messages can hold internals. Default: `false`. */
+  exposeServerErrors?: boolean
+  /** Longest `detail` sent, in characters; longer ones are cut and end with `…`. Default: `1024`. */
+  maxDetailLength?: number
+  /** Log level of 4xx problems. Default: `'info'`. */
+  clientErrorLogLevel?: ProblemLogLevel
+  /** Log level of 5xx problems (logged with the original error). Default: `'error'`. */
+  serverErrorLogLevel?: ProblemLogLevel
+  /**
+   * Your own mapping, tried right after `ProblemError`: return a `ProblemError` for errors you
+   * recognise, `undefined` to let the default rules run. If it throws, the client gets
+   * `internal_error` and the failure is logged. Default: none.
+   */
+  mapError?: (error: unknown, request: FastifyRequest) => ProblemError | undefined
+}
+
+/** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
+export const DEFAULT_CODES: Readonly<Record<string, string>> = Object.freeze({
+  FST_ERR_VALIDATION: 'invalid_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_ERR_INVALID_URL: 'invalid_request',
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: 'invalid_request',
+  FST_ERR_ROUTE_MISSING_CONTENT: 'invalid_request',
+  FST_ERR_NOT_FOUND: 'resource_not_found'
+})
+
+/** Default catalog code for an error that only carries an HTTP status. */
+export const DEFAULT_STATUS_CODES: Readonly<Record<number, string>> = Object.freeze({
+  400: 'invalid_request',
+  401: 'authentication_required',
+  403: 'not_authorized',
+  404: 'resource_not_found',
+  409: 'conflict',
+  422: 'operation_not_supported',
+  503: 'resource_unavailable'
+})
+
+export const DEFAULT_TYPE_BASE = '/problems/'
+export const DEFAULT_MAX_DETAIL_LENGTH = 1024
+const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+const KNOWN_OPTIONS = new Set(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError'])
+/** Options Fastify itself passes to every plugin. */
+const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
+
+/** The frozen configuration every request reads. */
+export interface ProblemDetailsConfig {
+  readonly entries: ReadonlyMap<string, ResolvedProblemEntry>
+  readonly codes: ReadonlyMap<string, ResolvedProblemEntry>
+  readonly statusCodes: ReadonlyMap<number, ResolvedProblemEntry>
+  readonly internalError: ResolvedProblemEntry
+  readonly typeBase: string
+  readonly errorMember: boolean
+  readonly traceId: boolean
+  readonly notFound: boolean
+  readonly exposeServerErrors: boolean
+  readonly maxDetailLength: number
+  readonly clientErrorLogLevel: ProblemLogLevel
+  readonly serverErrorLogLevel: ProblemLogLevel
+  readonly mapError: ProblemDetailsOptions['mapError']
+  readonly memberValidator: MemberValidator
+}
+
+function invalid (name: string, why: string): never {
+  throw new FST_PROBLEM_INVALID_OPTION(name, why)
+}
+
+function plainObject (name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(name, `must be an object, got ${describe(value)}`)
+  return value as Record<string, unknown>
+}
+
+function flag (name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') invalid(name, `must be true or false, got ${describe(value)}`)
+  return value
+}
+
+function level (name: string, value: unknown, fallback: ProblemLogLevel): ProblemLogLevel {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !LOG_LEVELS.has(value)) invalid(name, `must be one of ${[...LOG_LEVELS].join(', ')}, got ${describe(value)}`)
+  return value as ProblemLogLevel
+}
+
+/** A short, safe description of a value for error messages. */
+export function describe (value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)
+  if (typeof value === 'object') return 'an object'
+  return `${typeof value} ${String(value)}`
+}
+
+function checkTypeBase (value: unknown): string {
+  if (value === undefined) return DEFAULT_TYPE_BASE
+  if (typeof value !== 'string') invalid('typeBase', `must be a string such as "https://docs.example.com/errors/" or "/problems/", got ${describe(value)}`)
+  if (value === '' || /[\s<>"\\^`{|}]/.test(value)) invalid('typeBase', `must be a URI without spaces or quotes, got ${describe(value)}`)
+  if (!/[/#=:]$/.test(value)) invalid('typeBase', `must end with "/" (or "#", "=", ":") so that the slug forms a path, got ${describe(value)}; try "${value}/"`)
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) && !value.startsWith('urn:') && !URL.canParse(value)) invalid('typeBase', `is not a valid absolute URI: ${describe(value)}`)
+  return value
+}
+
+/** Validates the options once, at registration, and returns the frozen configuration. */
+export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetailsConfig {
+  const raw = plainObject('options', options)
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_OPTIONS.has(key) && !FASTIFY_OPTIONS.has(key)) invalid(key, `is not an option of this plugin; known options are ${[...KNOWN_OPTIONS].join(', ')}`)
+  }
+  const typeBase = checkTypeBase(raw.typeBase)
+  const replaceCatalog = flag('replaceCatalog', raw.replaceCatalog, false)
+  const userCatalog = plainObject('catalog', raw.catalog) as ProblemCatalog
+  const merged: ProblemCatalog = replaceCatalog ? userCatalog : { ...builtinCatalog, ...userCatalog }
+  const memberValidator = createMemberValidator()
+  const entries = resolveCatalog(merged, typeBase, memberValidator)
+  const internalError = entries.get('internal_error')
+  if (internalError === undefined) invalid('catalog', 'replaces the catalog without an "internal_error" entry; add one (status 500) so unexpected errors have a problem to map to')
+  if (internalError.status < 500) invalid('catalog', `gives "internal_error" status ${internalError.status}; it must be a 5xx status`)
+
+  const codes = new Map<string, ResolvedProblemEntry>()
+  for (const [foreign, code] of Object.entries(DEFAULT_CODES)) {
+    const entry = entries.get(code)
+    if (entry !== undefined) codes.set(foreign, entry)
+  }
+  for (const [foreign, code] of Object.entries(plainObject('codes', raw.codes))) {
+    const entry = typeof code === 'string' ? entries.get(code) : undefined
+    if (entry === undefined) throw new FST_PROBLEM_UNKNOWN_MAPPED_CODE(`codes[${JSON.stringify(foreign)}]`, String(code), [...entries.keys()].join(', '))
+    codes.set(foreign, entry)
+  }
+
+  const statusCodes = new Map<number, ResolvedProblemEntry>()
+  for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
+    const entry = entries.get(code)
+    if (entry !== undefined) statusCodes.set(Number(status), entry)
+  }
+  for (const [status, code] of Object.entries(plainObject('statusCodes', raw.statusCodes))) {
+    const n = Number(status)
+    if (!Number.isInteger(n) || n < 400 || n > 599) invalid('statusCodes', `has the key ${JSON.stringify(status)}: keys must be HTTP statuses from 400 to 599`)
+    const entry = typeof code === 'string' ? entries.get(code) : undefined
+    if (entry === undefined) throw new FST_PROBLEM_UNKNOWN_MAPPED_CODE(`statusCodes[${status}]`, String(code), [...entries.keys()].join(', '))
+    statusCodes.set(n, entry)
+  }
+
+  const maxDetailLength = raw.maxDetailLength ?? DEFAULT_MAX_DETAIL_LENGTH
+  if (!Number.isInteger(maxDetailLength) || (maxDetailLength as number) < 16) invalid('maxDetailLength', `must be a whole number of characters, 16 or more, got ${describe(maxDetailLength)}`)
+  if (raw.mapError !== undefined && typeof raw.mapError !== 'function') invalid('mapError', `must be a function (error, request) => ProblemError | undefined, got ${describe(raw.mapError)}`)
+
+  return Object.freeze({
+    entries,
+    codes,
+    statusCodes,
+    internalError,
+    typeBase,
+    errorMember: flag('errorMember', raw.errorMember, true),
+    traceId: flag('traceId', raw.traceId, true),
+    notFound: flag('notFound', raw.notFound, true),
+    exposeServerErrors: flag('exposeServerErrors', raw.exposeServerErrors, false),
+    maxDetailLength: maxDetailLength as number,
+    clientErrorLogLevel: level('clientErrorLogLevel', raw.clientErrorLogLevel, 'info'),
+    serverErrorLogLevel: level('serverErrorLogLevel', raw.serverErrorLogLevel, 'error'),
+    mapError: raw.mapError as ProblemDetailsOptions['mapError'],
+    memberValidator
+  })
+}

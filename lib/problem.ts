@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify'
+import { reasonPhrase } from './catalog.ts'
+import type { Classification, ValidationIssue } from './classify.ts'
+import type { ProblemDetailsConfig } from './options.ts'
+
+/** The document sent to the client. Members appear on the wire in this order. */
+export interface ProblemDocument {
+  type: string
+  title: string
+  status: number
+  detail?: string
+  instance: string
+  error?: string
+  retryable: boolean
+  trace_id?: string
+  errors?: ValidationIssue[]
+  [member: string]: unknown
+}
+
+/** Statuses whose `about:blank` problems are worth retrying. */
+const RETRYABLE_STATUSES = new Set([408, 425, 429, 502, 503, 504])
+const MAX_INSTANCE_LENGTH = 2048
+
+/** Cuts a string to `max` characters without splitting a surrogate pair. */
+export function bound (text: string, max: number): string {
+  if (text.length <= max) return text
+  let end = max - 1
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return text.slice(0, end) + '…'
+}
+
+/** The request path without the query string, which may hold secrets. */
+export function instanceOf (request: FastifyRequest): string {
+  const url = request.url
+  const query = url.indexOf('?')
+  return bound(query === -1 ? url : url.slice(0, query), MAX_INSTANCE_LENGTH)
+}
+
+/** Builds the problem document from a classification. Undeclared members are left out by the serializer. */
+export function buildProblem (c: Classification, instance: string, traceId: string | undefined, config: ProblemDetailsConfig): ProblemDocument {
+  const entry = c.entry
+  const title = entry === undefined ? reasonPhrase(c.status) : entry.title
+  const detail = c.detail === undefined ? undefined : bound(c.detail, config.maxDetailLength)
+  const problem: ProblemDocument = {
+    type: entry === undefined ? 'about:blank' : entry.type,
+    title,
+    status: c.status,
+    detail,
+    instance,
+    error: config.errorMember ? (detail === undefined ? title : `${title} (${detail})`) : undefined,
+    retryable: entry === undefined ? RETRYABLE_STATUSES.has(c.status) : entry.retryable,
+    trace_id: config.traceId ? traceId : undefined,
+    errors: c.errors
+  }
+  if (entry !== undefined) {
+    for (const name of entry.memberNames) {
+      if (c.members[name] !== undefined) problem[name] = c.members[name]
+    }
+  }
+  return problem
+}

@@ -1,0 +1,109 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { classify, classifyProblemError, internalError, type Classification } from './classify.ts'
+import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
+import { problemHeaders } from './headers.ts'
+import type { ProblemDetailsConfig } from './options.ts'
+import { buildProblem, instanceOf } from './problem.ts'
+import type { createSerializers } from './serializer.ts'
+import { problemSpan, validSpanContext } from './trace.ts'
+
+/** Media type of every problem response (RFC 9457 section 3). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+
+function errorForLog (value: unknown): unknown {
+  if (value instanceof Error) return value
+  // non-Error values go to the log as a description, never as the raw value (it may be huge or hostile)
+  try {
+    return { type: typeof value, value: typeof value === 'string' ? value.slice(0, 1000) : String(value).slice(0, 1000) }
+  } catch {
+    return { type: typeof value }
+  }
+}
+
+/**
+ * Sends problems. One function serves the error handler, the not-found handler and
+ * `reply.problem()`, so every problem takes the same steps: classify, headers, log once, build, send.
+ */
+export function createResponder (config: ProblemDetailsConfig, serializerFor: ReturnType<typeof createSerializers>) {
+  function checkMembers (c: Classification): Classification {
+    const entry = c.entry
+    if (entry === undefined || (entry.memberNames.length === 0 && entry.required.length === 0)) return c
+    const why = config.memberValidator.validate(entry.code, entry.members, entry.required, c.members)
+    return why === undefined ? c : internalError(config, new FST_PROBLEM_INVALID_MEMBER(entry.code, why))
+  }
+
+  function respond (request: FastifyRequest, reply: FastifyReply, classification: Classification, thrown: unknown): FastifyReply {
+    // 1. classified, with its members checked against the catalog
+    const c = checkMembers(classification)
+    const code = c.entry?.code ?? 'about:blank'
+    const spanContext = validSpanContext(problemSpan(request))
+    const traceId = spanContext?.traceId
+
+    // 2. log once: 5xx (and developer mistakes) with the original error, 4xx at the client level
+    const level = c.status >= 500 || c.developerError !== undefined ? config.serverErrorLogLevel : config.clientErrorLogLevel
+    if (level !== 'silent') {
+      const fields: Record<string, unknown> = { problem: code, status: c.status, trace_id: traceId, span_id: spanContext?.spanId }
+      if (c.developerError !== undefined) {
+        fields.err = c.developerError
+        if (thrown !== undefined) fields.thrown = errorForLog(thrown)
+      } else if (thrown !== undefined) {
+        fields.err = errorForLog(thrown)
+      }
+      const message = c.developerError?.message ?? (c.detail === undefined ? `problem ${code}` : `problem ${code}: ${c.detail}`)
+      request.log[level](fields, message)
+    }
+
+    if (reply.sent) return reply
+
+    // 3. build and serialize; a failure here still ends as a valid internal_error
+    let payload: string
+    let status = c.status
+    let headers = problemHeaders(c.headers, c.entry?.retryable ?? false, c.retryAfter, c.entry?.retryAfter)
+    try {
+      payload = serializerFor(c.entry)(buildProblem(c, instanceOf(request), traceId, config))
+    } catch (failure) {
+      const fallback = internalError(config)
+      status = fallback.status
+      headers = undefined
+      payload = JSON.stringify(buildProblem(fallback, instanceOf(request), traceId, config))
+      if (config.serverErrorLogLevel !== 'silent') {
+        request.log[config.serverErrorLogLevel]({ err: new FST_PROBLEM_SEND_FAILED(code, (failure as Error)?.message ?? 'unknown failure'), problem: code, trace_id: traceId }, 'problem serialization failed')
+      }
+    }
+
+    // 4. send
+    reply.code(status)
+    if (headers !== undefined) reply.headers(headers)
+    return reply.header('content-type', PROBLEM_CONTENT_TYPE).send(payload)
+  }
+
+  /** Fastify error handler: anything thrown or passed to `reply.send(error)`. */
+  function problemErrorHandler (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    let c: Classification
+    try {
+      c = classify(error, request, config)
+    } catch (mappingFailure) {
+      c = internalError(config, mappingFailure instanceof Error ? mappingFailure : new Error('mapError threw a non-Error value'))
+    }
+    return respond(request, reply, c, error)
+  }
+
+  /** Not-found handler: unknown routes answer `resource_not_found`. */
+  function problemNotFoundHandler (request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const entry = config.statusCodes.get(404)
+    const detail = `No route matches ${request.method} ${instanceOf(request)}`
+    const c: Classification = entry === undefined
+      ? { entry: undefined, status: 404, detail, members: {}, headers: undefined, retryAfter: undefined, errors: undefined, developerError: undefined }
+      : classifyProblemError(entry.code, detail, {}, undefined, undefined, config)
+    return respond(request, reply, c, undefined)
+  }
+
+  /** `reply.problem(code, init)`: send a problem without creating an Error. */
+  function sendProblem (request: FastifyRequest, reply: FastifyReply, code: string, init: Record<string, unknown> | undefined): FastifyReply {
+    const { detail, headers, retryAfter, cause, ...members } = init ?? {}
+    const c = classifyProblemError(code, typeof detail === 'string' ? detail : undefined, members, headers, typeof retryAfter === 'number' ? retryAfter : undefined, config)
+    return respond(request, reply, c, cause)
+  }
+
+  return { problemErrorHandler, problemNotFoundHandler, sendProblem }
+}

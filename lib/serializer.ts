@@ -1,0 +1,78 @@
+import fastJsonStringify from 'fast-json-stringify'
+import type { ResolvedProblemEntry } from './catalog.ts'
+import type { ProblemDocument } from './problem.ts'
+import type { MemberSchema } from './types.ts'
+
+/** `$id` of the shared problem schema registered with `addSchema`; `$ref: 'ProblemDetails#'` from routes. */
+export const PROBLEM_SCHEMA_ID = 'ProblemDetails'
+
+const VALIDATION_ISSUE_SCHEMA = {
+  type: 'object',
+  description: 'One validation failure.',
+  properties: {
+    detail: { type: 'string', description: 'What is wrong with this value.' },
+    pointer: { type: 'string', description: 'JSON Pointer (as a URI fragment) to the body value at fault.' },
+    parameter: { type: 'string', description: 'The query string or path parameter at fault.' },
+    header: { type: 'string', description: 'The request header at fault.' }
+  },
+  required: ['detail']
+} as const
+
+/** The members every problem may carry, in wire order, with their meaning. */
+export const STANDARD_MEMBER_SCHEMAS = {
+  type: { type: 'string', format: 'uri-reference', description: 'URI reference identifying the problem type; it resolves to the documentation of the code.' },
+  title: { type: 'string', description: 'Short, human-readable summary of the problem type. It does not change between occurrences.' },
+  status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code of this response.' },
+  detail: { type: 'string', description: 'Explanation specific to this occurrence. Present only when there is one.' },
+  instance: { type: 'string', description: 'The request path that produced the problem, without the query string.' },
+  error: { type: 'string', description: 'Backward-compatible summary: the title, followed by the detail in parentheses when there is one.' },
+  retryable: { type: 'boolean', description: 'Whether sending the same request again may succeed.' },
+  trace_id: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'OpenTelemetry trace id of the request, when tracing is active. Quote it when contacting support.' },
+  errors: { type: 'array', items: VALIDATION_ISSUE_SCHEMA, description: 'Every validation failure, for invalid requests.' }
+} as const
+
+/** The shared problem schema (members that every problem may carry; extension members are allowed). */
+export function problemSchema (options: { errorMember: boolean, traceId: boolean }): Record<string, unknown> {
+  const properties: Record<string, unknown> = { ...STANDARD_MEMBER_SCHEMAS }
+  if (!options.errorMember) delete properties.error
+  if (!options.traceId) delete properties.trace_id
+  const required = ['type', 'title', 'status', 'instance', 'retryable']
+  if (options.errorMember) required.push('error')
+  return {
+    $id: PROBLEM_SCHEMA_ID,
+    type: 'object',
+    title: 'Problem Details (RFC 9457)',
+    description: 'An error response, sent as application/problem+json.',
+    properties,
+    required,
+    additionalProperties: true
+  }
+}
+
+/** The exact schema of one code's documents: the standard members followed by its extension members. */
+export function entrySchema (entry: ResolvedProblemEntry | undefined): { type: 'object', properties: Record<string, MemberSchema | object> } {
+  return {
+    type: 'object',
+    properties: entry === undefined ? { ...STANDARD_MEMBER_SCHEMAS } : { ...STANDARD_MEMBER_SCHEMAS, ...entry.members }
+  }
+}
+
+export type ProblemSerializer = (problem: ProblemDocument) => string
+
+/**
+ * Serializers compiled with fast-json-stringify (Fastify's own serializer), one per code, on first
+ * use: registration stays fast with large catalogs, and only declared members are ever written.
+ */
+export function createSerializers () {
+  const cache = new Map<string, ProblemSerializer>()
+  const aboutBlank = fastJsonStringify(entrySchema(undefined)) as ProblemSerializer
+  return function serializerFor (entry: ResolvedProblemEntry | undefined): ProblemSerializer {
+    if (entry === undefined || entry.memberNames.length === 0) return aboutBlank
+    let serialize = cache.get(entry.code)
+    if (serialize === undefined) {
+      serialize = fastJsonStringify(entrySchema(entry)) as ProblemSerializer
+      cache.set(entry.code, serialize)
+    }
+    return serialize
+  }
+}
