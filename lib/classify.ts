@@ -100,8 +100,8 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
     // 2. foreign codes (Fastify's own, ORM and system codes)
     const mapped = config.codes.get(code)
     if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, config), error, headers)
-    // 3. errors created with the catalog code itself (for example with @fastify/error)
-    const entry = config.entries.get(code)
+    // 3. errors created with the catalog code itself (@fastify/error upper-cases it)
+    const entry = config.entries.get(code) ?? config.entriesByLowerCode.get(code.toLowerCase())
     if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status ?? entry.status, config), error, headers)
   }
   // 4. errors that only carry an HTTP status (http-errors, @fastify/sensible, rate limiting)

@@ -88,6 +88,8 @@ const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
 /** The frozen configuration every request reads. */
 export interface ProblemDetailsConfig {
   readonly entries: ReadonlyMap<string, ResolvedProblemEntry>
+  /** Entries by lower-cased code: @fastify/error upper-cases the codes it is given. */
+  readonly entriesByLowerCode: ReadonlyMap<string, ResolvedProblemEntry>
   readonly codes: ReadonlyMap<string, ResolvedProblemEntry>
   readonly statusCodes: ReadonlyMap<number, ResolvedProblemEntry>
   readonly internalError: ResolvedProblemEntry
@@ -189,6 +191,7 @@ export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetail
 
   return Object.freeze({
     entries,
+    entriesByLowerCode: new Map([...entries].map(([code, entry]) => [code.toLowerCase(), entry])),
     codes,
     statusCodes,
     internalError,

@@ -21,6 +21,11 @@ export interface ProblemDocument {
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 502, 503, 504])
 const MAX_INSTANCE_LENGTH = 2048
 
+/** Whether the problem is worth retrying: the entry says so, or for about:blank, its status does. */
+export function isRetryable (c: Classification): boolean {
+  return c.entry === undefined ? RETRYABLE_STATUSES.has(c.status) : c.entry.retryable
+}
+
 /** Cuts a string to `max` characters without splitting a surrogate pair. */
 export function bound (text: string, max: number): string {
   if (text.length <= max) return text
@@ -49,7 +54,7 @@ export function buildProblem (c: Classification, instance: string, traceId: stri
     detail,
     instance,
     error: config.errorMember ? (detail === undefined ? title : `${title} (${detail})`) : undefined,
-    retryable: entry === undefined ? RETRYABLE_STATUSES.has(c.status) : entry.retryable,
+    retryable: isRetryable(c),
     trace_id: config.traceId ? traceId : undefined,
     errors: c.errors
   }

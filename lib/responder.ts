@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { classify, classifyProblemError, internalError, type Classification } from './classify.ts'
+import { classify, classifyProblemError, internalError, safeGet, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
 import { problemHeaders } from './headers.ts'
 import type { ProblemDetailsConfig } from './options.ts'
-import { buildProblem, instanceOf } from './problem.ts'
+import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { createSerializers } from './serializer.ts'
 import { problemSpan, validSpanContext } from './trace.ts'
 
@@ -12,6 +12,14 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
 function errorForLog (value: unknown): unknown {
   if (value instanceof Error) return value
+  return describeThrown(value)
+}
+
+/** A plain description of a thrown value, for log fields other than `err` (which pino serializes itself). */
+function describeThrown (value: unknown): Record<string, unknown> {
+  if (value instanceof Error) {
+    return { type: safeGet(value, 'name'), message: safeGet(value, 'message'), stack: safeGet(value, 'stack'), code: safeGet(value, 'code') }
+  }
   // non-Error values go to the log as a description, never as the raw value (it may be huge or hostile)
   try {
     return { type: typeof value, value: typeof value === 'string' ? value.slice(0, 1000) : String(value).slice(0, 1000) }
@@ -45,7 +53,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
       const fields: Record<string, unknown> = { problem: code, status: c.status, trace_id: traceId, span_id: spanContext?.spanId }
       if (c.developerError !== undefined) {
         fields.err = c.developerError
-        if (thrown !== undefined) fields.thrown = errorForLog(thrown)
+        if (thrown !== undefined) fields.thrown = describeThrown(thrown)
       } else if (thrown !== undefined) {
         fields.err = errorForLog(thrown)
       }
@@ -58,7 +66,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
     // 3. build and serialize; a failure here still ends as a valid internal_error
     let payload: string
     let status = c.status
-    let headers = problemHeaders(c.headers, c.entry?.retryable ?? false, c.retryAfter, c.entry?.retryAfter)
+    let headers = problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter)
     try {
       payload = serializerFor(c.entry)(buildProblem(c, instanceOf(request), traceId, config))
     } catch (failure) {
