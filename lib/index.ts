@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginCallback, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { BuiltinCatalog } from './builtin-catalog.ts'
 import type { ResolvedProblemEntry } from './catalog.ts'
@@ -64,7 +64,8 @@ declare module 'fastify' {
   }
 }
 
-const plugin: FastifyPluginCallback<ProblemDetailsOptions> = function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions, done: (err?: Error) => void): void {
+// async, so that a bad option rejects `register` instead of throwing out of avvio
+const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
   const config = normalizeOptions(options)
   const responder = createResponder(config, createSerializers())
 
@@ -80,7 +81,6 @@ const plugin: FastifyPluginCallback<ProblemDetailsOptions> = function problemDet
   })
   fastify.setErrorHandler(responder.problemErrorHandler)
   if (config.notFound) fastify.setNotFoundHandler(responder.problemNotFoundHandler)
-  done()
 }
 
 /** The plugin: register it once and every failure leaves the service as an RFC 9457 problem document. */
