@@ -1,0 +1,49 @@
+import t from 'tap'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+
+const demo = join(__dirname, '..', 'examples', 'demo.js')
+
+t.test('the demo with --once calls its routes and shows each problem with its trace id and span', async (t) => {
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [demo, '--once'], { env: { ...process.env, PORT: '0' }, timeout: 60_000 }, (error, out) => error ? reject(error) : resolve(out))
+  })
+  const blocks = stdout.split('\n# ').slice(1)
+  t.equal(blocks.length, 6, 'six example calls')
+  const statuses = []
+  for (const block of blocks) {
+    const status = /-> (\d{3}) application\/problem\+json; charset=utf-8/.exec(block)
+    t.ok(status, 'a problem response')
+    statuses.push(Number(status?.[1]))
+    const traceId = /"trace_id": "([0-9a-f]{32})"/.exec(block)?.[1]
+    t.ok(traceId, 'the body carries a trace_id')
+    t.match(block, new RegExp(`\\nspan .* trace_id=${traceId} `), 'the matching span is printed')
+  }
+  t.strictSame(statuses, [400, 404, 401, 503, 500, 404])
+  const bodies = blocks.map((block) => block.slice(block.indexOf('\n{'), block.lastIndexOf('\n}') + 2)).join('\n')
+  t.equal(bodies.match(/"trace_id"/g)?.length, 6, 'every body was captured')
+  t.notMatch(bodies, /hunter2|10\.0\.0\.7|token=secret|reading 'owner'/, 'no secret, internal message or query string in any body')
+})
+
+t.test('the demo service prints how to call it and the span of each request', async (t) => {
+  const child = spawn(process.execPath, [demo], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] })
+  t.teardown(() => { child.kill('SIGKILL') })
+  let out = ''
+  child.stdout.setEncoding('utf8')
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('demo did not start within 30 s:\n' + out)), 30_000)
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (match && out.includes('Ctrl-C')) { clearTimeout(timer); resolve(match[1]) }
+    })
+  })
+  t.match(out, /curl -s -X POST 'http:\/\/127\.0\.0\.1:\d+\/api\/v1\/agent\/tasks'/)
+  const body = await (await fetch(`${address}/api/v1/crash`)).json()
+  for (let i = 0; i < 50 && !out.includes(`trace_id=${body.trace_id}`); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match(out, new RegExp(`span .* trace_id=${body.trace_id} .*status=ERROR`))
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0, 'stops cleanly on SIGTERM')
+})
