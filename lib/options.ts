@@ -81,7 +81,9 @@ export const DEFAULT_STATUS_CODES: Readonly<Record<number, string>> = Object.fre
 export const DEFAULT_TYPE_BASE = '/problems/'
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-const KNOWN_OPTIONS = new Set(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError'])
+/** Every option of the plugin (the README documents each; a test keeps them equal). */
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError'])
+const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
 
