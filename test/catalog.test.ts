@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { build, problemOf } from './helper.ts'
-import problemDetails, { builtinCatalog, slugOf, type ProblemDetailsOptions } from '../lib/index.ts'
+import problemDetails, { builtinCatalog, slugOf, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
 
 async function registerError (options: unknown) {
   const app = Fastify()
@@ -51,7 +51,7 @@ t.test('an entry may set its own absolute or relative type', async (t) => {
     },
     routes: (app) => {
       app.get('/conflict', async (_req, reply) => reply.problem('conflict'))
-      app.get('/gone', async (_req, reply) => reply.problem('gone' as never))
+      app.get('/gone', async (_req, reply) => reply.problem('gone' as ProblemCode))
     }
   })
   t.equal(problemOf(t, await app.inject('/conflict'), 409).type, 'https://errors.example.org/conflict')

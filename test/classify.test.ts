@@ -3,7 +3,7 @@ import createError from '@fastify/error'
 import createHttpError from 'http-errors'
 import sensible from '@fastify/sensible'
 import { build, problemOf } from './helper.ts'
-import { ProblemError } from '../lib/index.ts'
+import { ProblemError, type ProblemCode } from '../lib/index.ts'
 
 const INTERNAL = {
   type: '/problems/internal-error',
@@ -257,9 +257,9 @@ t.test('Retry-After: the occurrence wins, then the error header, then the entry;
   const { app } = await build(t, {
     plugin: { catalog: { busy: { status: 503, title: 'Busy.', retryable: true, category: 'platform', retryAfter: 60 } } },
     routes: (app) => {
-      app.get('/entry', async () => { throw new ProblemError('busy' as never) })
-      app.get('/init', async () => { throw new ProblemError('busy' as never, { retryAfter: 5 } as never) })
-      app.get('/header', async () => { throw new ProblemError('busy' as never, { headers: { 'Retry-After': '7' } } as never) })
+      app.get('/entry', async () => { throw new ProblemError('busy' as ProblemCode) })
+      app.get('/init', async () => { throw new ProblemError('busy' as ProblemCode, { retryAfter: 5 } as never) })
+      app.get('/header', async () => { throw new ProblemError('busy' as ProblemCode, { headers: { 'Retry-After': '7' } } as never) })
       app.get('/not-retryable', async () => { throw new ProblemError('invalid_request', { retryAfter: 5, headers: { 'retry-after': '9' } }) })
       app.get('/injected', async () => { throw new ProblemError('conflict', { headers: { 'retry-after': '1\r\nset-cookie: a=b', 'x-ok': 'yes', 'bad name': 'v', 'content-type': 'text/html' } }) })
     }

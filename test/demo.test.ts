@@ -40,7 +40,7 @@ t.test('the demo service prints how to call it and the span of each request', as
     })
   })
   t.match(out, /curl -s -X POST 'http:\/\/127\.0\.0\.1:\d+\/api\/v1\/agent\/tasks'/)
-  const body = await (await fetch(`${address}/api/v1/crash`)).json()
+  const body = await (await fetch(`${address}/api/v1/crash`)).json() as { trace_id: string }
   for (let i = 0; i < 50 && !out.includes(`trace_id=${body.trace_id}`); i++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.match(out, new RegExp(`span .* trace_id=${body.trace_id} .*status=ERROR`))
   child.kill('SIGTERM')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { build, problemOf } from './helper.ts'
-import { builtinCatalog, ProblemError, PROBLEM_SCHEMA_ID } from '../lib/index.ts'
+import { builtinCatalog, ProblemError, PROBLEM_SCHEMA_ID, type ProblemCode } from '../lib/index.ts'
 
 t.test('a thrown ProblemError becomes the documented problem document, members in order', async (t) => {
   const { app } = await build(t, {
@@ -79,7 +79,7 @@ t.test('a custom catalog entry with typed extension members is served', async (t
       }
     },
     routes: (app) => {
-      app.get('/quota', async (_request, reply) => reply.problem('quota_exceeded' as never, { limit: 100, window: 'day' } as never))
+      app.get('/quota', async (_request, reply) => reply.problem('quota_exceeded' as ProblemCode, { limit: 100, window: 'day' } as never))
       app.get('/boom', async () => { throw new Error('db password is hunter2') })
     }
   })
@@ -121,7 +121,7 @@ t.test('a member of the wrong type is a coded developer error in the log and int
 t.test('a required member that is missing is a developer error', async (t) => {
   const { app, logs } = await build(t, {
     plugin: { catalog: { needs_limit: { status: 429, title: 'Limited.', retryable: true, category: 'user', members: { limit: { type: 'integer' } }, required: ['limit'] } } },
-    routes: (app) => { app.get('/x', async (_req, reply) => reply.problem('needs_limit' as never)) }
+    routes: (app) => { app.get('/x', async (_req, reply) => reply.problem('needs_limit' as ProblemCode)) }
   })
   problemOf(t, await app.inject('/x'), 500)
   t.match(logs.problems()[0].msg, /must have required property 'limit'/)
@@ -153,7 +153,7 @@ t.test('reply.problem sends without an Error and is logged once', async (t) => {
 
 t.test('reply.problem with an unknown code logs a coded error and sends internal_error', async (t) => {
   const { app, logs } = await build(t, {
-    routes: (app) => { app.get('/x', async (_req, reply) => reply.problem('no_such_code' as never)) }
+    routes: (app) => { app.get('/x', async (_req, reply) => reply.problem('no_such_code' as ProblemCode)) }
   })
   t.equal(problemOf(t, await app.inject('/x'), 500).type, '/problems/internal-error')
   t.match(logs.problems()[0], { level: 50, err: { code: 'FST_PROBLEM_UNKNOWN_CODE' } })

@@ -39,7 +39,7 @@ t.test('trace_id is the trace id of the exported server span, and the log line c
   // 3. an incoming W3C traceparent is honoured
   const incoming = '4bf92f3577b34da6a3ce929d0e0e4736'
   const res = await fetch(address + '/conflict', { headers: { traceparent: `00-${incoming}-00f067aa0ba902b7-01` } })
-  t.equal((await res.json()).trace_id, incoming)
+  t.equal(((await res.json()) as { trace_id?: string }).trace_id, incoming)
 })
 
 t.test('with traceId: false the member is never sent', async (t) => {

@@ -25,15 +25,15 @@ app.register(problemDetails, { codes: { P2025: 'resource_not_found' }, statusCod
 // built-in codes and their members
 expectType<ProblemError<'invalid_request'>>(new ProblemError('invalid_request', { detail: 'schedule_id is required' }))
 expectAssignable<Error>(new ProblemError('conflict'))
-new ProblemError('external_authentication_required', { provider: 'github', auth_url: 'https://auth.example.com', inaccessible_repos: ['a/b'] })
-new ProblemError('integration_not_configured', { integration_name: 'slack', setup_url: 'https://x', retryAfter: 3, headers: { 'x-a': '1' }, cause: new Error('x') })
+expectType<ProblemError<'external_authentication_required'>>(new ProblemError('external_authentication_required', { provider: 'github', auth_url: 'https://auth.example.com', inaccessible_repos: ['a/b'] }))
+expectType<ProblemError<'integration_not_configured'>>(new ProblemError('integration_not_configured', { integration_name: 'slack', setup_url: 'https://x', retryAfter: 3, headers: { 'x-a': '1' }, cause: new Error('x') }))
 expectError(new ProblemError('invalid_requets'))
 expectError(new ProblemError('external_authentication_required', { provider: 42 }))
 expectError(new ProblemError('external_authentication_required', { inaccessible_repos: 'a/b' }))
 expectError(new ProblemError('conflict', { detail: 3 }))
 
 // the user's codes: required members are required, enums are enforced
-new ProblemError('quota_exceeded', { limit: 100, window: 'day' })
+expectType<ProblemError<'quota_exceeded'>>(new ProblemError('quota_exceeded', { limit: 100, window: 'day' }))
 expectError(new ProblemError('quota_exceeded'))
 expectError(new ProblemError('quota_exceeded', { limit: '100' }))
 expectError(new ProblemError('quota_exceeded', { limit: 1, window: 'week' }))
