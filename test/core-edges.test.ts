@@ -102,7 +102,7 @@ t.test('option errors describe the value given', async (t) => {
   ] as const) {
     const app = Fastify()
     app.register(problemDetails, options as never)
-    await t.rejects(app.ready(), { message })
+    await t.rejects(async () => { await app.ready() }, { message })
     await app.close().catch(() => {})
   }
 })
