@@ -109,7 +109,7 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
     const entry = config.statusCodes.get(status)
     if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status, config), error, headers)
     if (status < 500) {
-      return { entry: undefined, status, detail: messageOf(error), members: NO_MEMBERS, headers, retryAfter: undefined, errors: undefined, developerError: undefined }
+      return { entry: undefined, status, detail: messageOf(error), members: NO_MEMBERS, headers, retryAfter: undefined, errors: validationIssues(error), developerError: undefined }
     }
   }
   // 5. everything else

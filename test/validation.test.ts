@@ -131,3 +131,20 @@ t.test('a 404 with no default entry is about:blank', async (t) => {
   t.match(problemOf(t, await app.inject('/missing'), 404), { type: 'about:blank', title: 'Not Found', detail: 'No route matches GET /missing' })
   t.match(problemOf(t, await app.inject({ method: 'POST', url: '/missing', payload: {} }), 404), { detail: 'No route matches POST /missing' })
 })
+
+t.test('validation failures keep their errors list even when the catalog has no invalid_request', async (t) => {
+  const { app } = await build(t, {
+    plugin: { replaceCatalog: true, catalog: { internal_error: { status: 500, title: 'Oops.', retryable: false, category: 'platform' } } },
+    routes: (app) => { app.get('/q', { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer' } } } } }, async () => 'ok') }
+  })
+  t.strictSame(problemOf(t, await app.inject('/q?limit=x'), 400), {
+    type: 'about:blank',
+    title: 'Bad Request',
+    status: 400,
+    detail: 'querystring/limit must be integer',
+    instance: '/q',
+    error: 'Bad Request (querystring/limit must be integer)',
+    retryable: false,
+    errors: [{ detail: 'must be integer', parameter: 'limit' }]
+  })
+})
