@@ -5,7 +5,7 @@ import { problemHeaders } from './headers.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { createSerializers } from './serializer.ts'
-import { problemSpan, validSpanContext } from './trace.ts'
+import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 
 /** Media type of every problem response (RFC 9457 section 3). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
@@ -44,8 +44,10 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
     // 1. classified, with its members checked against the catalog
     const c = checkMembers(classification)
     const code = c.entry?.code ?? 'about:blank'
-    const spanContext = validSpanContext(problemSpan(request))
+    const span = problemSpan(request)
+    const spanContext = validSpanContext(span)
     const traceId = spanContext?.traceId
+    recordProblemOnSpan(span, c.entry?.code, c.status, thrown, c.developerError)
 
     // 2. log once: 5xx (and developer mistakes) with the original error, 4xx at the client level
     const level = c.status >= 500 || c.developerError !== undefined ? config.serverErrorLogLevel : config.clientErrorLogLevel

@@ -1,4 +1,4 @@
-import { isSpanContextValid, trace, type Span, type SpanContext } from '@opentelemetry/api'
+import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
 
 /**
@@ -22,4 +22,87 @@ export function validSpanContext (span: Span | undefined): SpanContext | undefin
   if (span === undefined) return undefined
   const context = span.spanContext()
   return isSpanContextValid(context) ? context : undefined
+}
+
+/** Semantic-convention attribute names the plugin writes (stable in semconv 1.26+). */
+export const ATTR_ERROR_TYPE = 'error.type'
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code'
+const OLD_ATTR_HTTP_STATUS_CODE = 'http.status_code'
+const EXCEPTION_EVENT = 'exception'
+const MAX_DESCRIPTION_LENGTH = 1000
+
+/** What the SDK's span class exposes besides the API (read defensively: other SDKs may not). */
+interface ReadableParts {
+  attributes?: Record<string, unknown>
+  events?: ReadonlyArray<{ name?: unknown }>
+}
+
+function readableParts (span: Span): ReadableParts {
+  return span as unknown as ReadableParts
+}
+
+/**
+ * True when the span already holds an exception event: @fastify/otel records the thrown error
+ * in its onError hook, which Fastify runs before the error handler.
+ */
+function hasRecordedException (span: Span): boolean {
+  try {
+    const events = readableParts(span).events
+    return Array.isArray(events) && events.some((event) => event?.name === EXCEPTION_EVENT)
+  } catch {
+    return false
+  }
+}
+
+function hasStatusAttribute (span: Span): boolean {
+  try {
+    const attributes = readableParts(span).attributes
+    return attributes !== undefined && attributes !== null &&
+      (attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] !== undefined || attributes[OLD_ATTR_HTTP_STATUS_CODE] !== undefined)
+  } catch {
+    return false
+  }
+}
+
+/** An Error as it is; anything else thrown as a short description (never the raw value). */
+function asException (value: unknown): Exception | undefined {
+  if (value === undefined) return undefined
+  if (value instanceof Error) return value
+  if (typeof value === 'string') return value.slice(0, MAX_DESCRIPTION_LENGTH)
+  let text: string
+  try {
+    text = String(value).slice(0, MAX_DESCRIPTION_LENGTH)
+  } catch {
+    text = 'a value that cannot be described'
+  }
+  return { name: typeof value, message: text }
+}
+
+function messageOf (exception: Exception): string | undefined {
+  if (typeof exception === 'string') return exception
+  try {
+    return typeof exception.message === 'string' ? exception.message.slice(0, MAX_DESCRIPTION_LENGTH) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Tells the problem's story on its span (semantic conventions for HTTP servers):
+ * - `error.type` = the problem code (the status as text for `about:blank` problems), always;
+ * - `http.response.status_code` = the problem's status, unless the instrumentation set it;
+ * - 5xx only: the original error recorded as an exception event (unless one is recorded already)
+ *   and status ERROR. A 4xx is the client's failure, not the server's: no ERROR status.
+ * Nothing happens without a recording span (no SDK, or a sampled-out trace).
+ */
+export function recordProblemOnSpan (span: Span | undefined, code: string | undefined, status: number, thrown: unknown, developerError?: Error): void {
+  if (span === undefined || !span.isRecording()) return
+  span.setAttribute(ATTR_ERROR_TYPE, code ?? String(status))
+  if (!hasStatusAttribute(span)) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
+  if (status < 500) return
+  const exception = asException(thrown)
+  if (exception !== undefined && !hasRecordedException(span)) span.recordException(exception)
+  if (developerError !== undefined) span.recordException(developerError)
+  const message = (exception === undefined ? undefined : messageOf(exception)) ?? developerError?.message ?? code
+  span.setStatus({ code: SpanStatusCode.ERROR, message })
 }
