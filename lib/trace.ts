@@ -11,7 +11,7 @@ export function problemSpan (request: FastifyRequest): Span | undefined {
   if (typeof otel === 'function') {
     try {
       const span = (otel.call(request) as { span?: Span } | undefined)?.span
-      if (span !== undefined && typeof span.spanContext === 'function') return span
+      if (typeof span?.spanContext === 'function') return span
     } catch {}
   }
   return trace.getActiveSpan()
@@ -78,6 +78,13 @@ function asException (value: unknown): Exception | undefined {
   return { name: typeof value, message: text }
 }
 
+/** The SDK reads the error's properties: a hostile getter must not break the response. */
+function safelyRecord (span: Span, exception: Exception): void {
+  try {
+    span.recordException(exception)
+  } catch {}
+}
+
 function messageOf (exception: Exception): string | undefined {
   if (typeof exception === 'string') return exception
   try {
@@ -101,8 +108,8 @@ export function recordProblemOnSpan (span: Span | undefined, code: string | unde
   if (!hasStatusAttribute(span)) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
   if (status < 500) return
   const exception = asException(thrown)
-  if (exception !== undefined && !hasRecordedException(span)) span.recordException(exception)
-  if (developerError !== undefined) span.recordException(developerError)
+  if (exception !== undefined && !hasRecordedException(span)) safelyRecord(span, exception)
+  if (developerError !== undefined) safelyRecord(span, developerError)
   const message = (exception === undefined ? undefined : messageOf(exception)) ?? developerError?.message ?? code
   span.setStatus({ code: SpanStatusCode.ERROR, message })
 }
