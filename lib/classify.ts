@@ -51,15 +51,20 @@ function messageOf (error: unknown): string | undefined {
   return typeof message === 'string' && message !== '' ? message : undefined
 }
 
-/** The client may read the message of a 4xx error; 5xx messages only when the service opted in. */
-function exposedDetail (error: unknown, status: number | undefined, config: ProblemDetailsConfig): string | undefined {
-  if (status === undefined) return undefined
-  if (status >= 500 && !config.exposeServerErrors) return undefined
+/**
+ * The client may read the message of an error whose own status (its `statusCode`, else its catalog
+ * code's) is 4xx and whose problem is sent with a 4xx: a 4xx error mapped to a 5xx problem keeps its
+ * message private. 5xx messages only when the service opted in.
+ */
+function exposedDetail (error: unknown, ownStatus: number | undefined, sentStatus: number, config: ProblemDetailsConfig): string | undefined {
+  if (ownStatus === undefined) return undefined
+  if ((ownStatus >= 500 || sentStatus >= 500) && !config.exposeServerErrors) return undefined
   return messageOf(error)
 }
 
 function fromEntry (entry: ResolvedProblemEntry, detail: string | undefined, error: unknown, headers: unknown): Classification {
-  return { entry, status: entry.status, detail, members: NO_MEMBERS, headers, retryAfter: undefined, errors: validationIssues(error), developerError: undefined }
+  // validation issues describe the client's input: never attached to a 5xx problem
+  return { entry, status: entry.status, detail, members: NO_MEMBERS, headers, retryAfter: undefined, errors: entry.status < 500 ? validationIssues(error) : undefined, developerError: undefined }
 }
 
 /** The problem for a `ProblemError` (or an unknown code, which is a developer error). */
@@ -99,15 +104,15 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
   if (typeof code === 'string') {
     // 2. foreign codes (Fastify's own, ORM and system codes)
     const mapped = config.codes.get(code)
-    if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, config), error, headers)
+    if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, mapped.status, config), error, headers)
     // 3. errors created with the catalog code itself (@fastify/error upper-cases it)
     const entry = config.entries.get(code) ?? config.entriesByLowerCode.get(code.toLowerCase())
-    if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status ?? entry.status, config), error, headers)
+    if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status ?? entry.status, entry.status, config), error, headers)
   }
   // 4. errors that only carry an HTTP status (http-errors, @fastify/sensible, rate limiting)
   if (status !== undefined) {
     const entry = config.statusCodes.get(status)
-    if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status, config), error, headers)
+    if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status, entry.status, config), error, headers)
     if (status < 500) {
       return { entry: undefined, status, detail: messageOf(error), members: NO_MEMBERS, headers, retryAfter: undefined, errors: validationIssues(error), developerError: undefined }
     }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { classify, classifyProblemError, internalError, safeGet, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
 import { problemHeaders } from './headers.ts'
-import type { ProblemDetailsConfig } from './options.ts'
+import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
 import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { createSerializers } from './serializer.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
@@ -10,14 +10,23 @@ import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 /** Media type of every problem response (RFC 9457 section 3). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
+/** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
+function isError (value: unknown): value is Error {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
+  }
+}
+
 function errorForLog (value: unknown): unknown {
-  if (value instanceof Error) return value
+  if (isError(value)) return value
   return describeThrown(value)
 }
 
 /** A plain description of a thrown value, for log fields other than `err` (which pino serializes itself). */
 function describeThrown (value: unknown): Record<string, unknown> {
-  if (value instanceof Error) {
+  if (isError(value)) {
     return { type: safeGet(value, 'name'), message: safeGet(value, 'message'), stack: safeGet(value, 'stack'), code: safeGet(value, 'code') }
   }
   // non-Error values go to the log as a description, never as the raw value (it may be huge or hostile)
@@ -25,6 +34,20 @@ function describeThrown (value: unknown): Record<string, unknown> {
     return { type: typeof value, value: typeof value === 'string' ? value.slice(0, 1000) : String(value).slice(0, 1000) }
   } catch {
     return { type: typeof value }
+  }
+}
+
+/** Logs the problem line; a hostile error (throwing getter, Proxy trap) that breaks the log serializer is logged as a safe description. */
+function writeLog (request: FastifyRequest, level: Exclude<ProblemLogLevel, 'silent'>, fields: Record<string, unknown>, message: string, thrown: unknown): void {
+  try {
+    request.log[level](fields, message)
+  } catch {
+    const err = fields.err === thrown ? describeThrown(thrown) : fields.err
+    try {
+      request.log[level]({ ...fields, err, thrown: undefined }, message)
+    } catch {
+      request.log[level]({ ...fields, err: undefined, thrown: { type: typeof thrown } }, message)
+    }
   }
 }
 
@@ -60,7 +83,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
         fields.err = errorForLog(thrown)
       }
       const message = c.developerError?.message ?? (c.detail === undefined ? `problem ${code}` : `problem ${code}: ${c.detail}`)
-      request.log[level](fields, message)
+      writeLog(request, level, fields, message, thrown)
     }
 
     if (reply.sent) return reply
@@ -93,7 +116,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
     try {
       c = classify(error, request, config)
     } catch (mappingFailure) {
-      c = internalError(config, mappingFailure instanceof Error ? mappingFailure : new Error('mapError threw a non-Error value'))
+      c = internalError(config, isError(mappingFailure) ? mappingFailure : new Error('mapError threw a non-Error value'))
     }
     return respond(request, reply, c, error)
   }
