@@ -94,6 +94,7 @@ export { slugOf, reasonPhrase, type ProblemCatalog, type ProblemCatalogEntry, ty
 export { DEFAULT_CODES, DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, DEFAULT_MAX_DETAIL_LENGTH, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
 export { PROBLEM_SCHEMA_ID, STANDARD_MEMBER_SCHEMAS, problemSchema } from './serializer.ts'
 export { PROBLEM_CONTENT_TYPE } from './responder.ts'
+export { problemFromResponse, UpstreamProblem, MAX_UPSTREAM_BODY_BYTES, type ProblemFromResponseOptions } from './upstream.ts'
 export type { ProblemDocument } from './problem.ts'
 export type { ValidationIssue } from './classify.ts'
 export type { CatalogMembers, FromSchema, MembersOf, MemberSchema } from './types.ts'

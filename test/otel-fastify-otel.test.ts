@@ -2,7 +2,15 @@ import t from 'tap'
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { FastifyOtelInstrumentation } from '@fastify/otel'
+import { createRequire } from 'node:module'
+import type { FastifyPluginCallback } from 'fastify'
+import type { TracerProvider } from '@opentelemetry/api'
+
+// loaded untyped on purpose: importing @fastify/otel's types would augment FastifyRequest for
+// the whole type-checked project, which would then reject other `opentelemetry` decorations
+const { FastifyOtelInstrumentation } = createRequire(__filename)('@fastify/otel') as {
+  FastifyOtelInstrumentation: new () => { setTracerProvider (provider: TracerProvider): void, plugin (): FastifyPluginCallback }
+}
 import { build, problemOf } from './helper.ts'
 
 // @fastify/otel registered as a plugin in the same process (the child-process pipeline tests
