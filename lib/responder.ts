@@ -37,16 +37,18 @@ function describeThrown (value: unknown): Record<string, unknown> {
   }
 }
 
-/** Logs the problem line; a hostile error (throwing getter, Proxy trap) that breaks the log serializer is logged as a safe description. */
-function writeLog (request: FastifyRequest, level: Exclude<ProblemLogLevel, 'silent'>, fields: Record<string, unknown>, message: string, thrown: unknown): void {
+/**
+ * Logs the problem line. A hostile error (throwing getter, Proxy trap) or a throwing log serializer
+ * must not turn the problem into a crash: log a safe description of the error, then no error at all.
+ */
+function writeLog (request: FastifyRequest, level: Exclude<ProblemLogLevel, 'silent'>, fields: Record<string, unknown>, message: string): void {
   try {
     request.log[level](fields, message)
   } catch {
-    const err = fields.err === thrown ? describeThrown(thrown) : fields.err
     try {
-      request.log[level]({ ...fields, err, thrown: undefined }, message)
+      request.log[level]({ ...fields, err: describeThrown(fields.err) }, message)
     } catch {
-      request.log[level]({ ...fields, err: undefined, thrown: { type: typeof thrown } }, message)
+      request.log[level]({ ...fields, err: undefined, thrown: undefined, log_failure: 'the error could not be serialized' }, message)
     }
   }
 }
@@ -83,7 +85,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
         fields.err = errorForLog(thrown)
       }
       const message = c.developerError?.message ?? (c.detail === undefined ? `problem ${code}` : `problem ${code}: ${c.detail}`)
-      writeLog(request, level, fields, message, thrown)
+      writeLog(request, level, fields, message)
     }
 
     if (reply.sent) return reply
