@@ -63,7 +63,7 @@ function statusCodesOf (options: ProblemFromResponseOptions, catalog: ReadonlyMa
   for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
     if (catalog.has(code)) map.set(Number(status), code)
   }
-  const given = options.statusCodes ?? {}
+  const given = options.statusCodes === undefined ? {} : options.statusCodes
   if (given === null || typeof given !== 'object') {
     throw new FST_PROBLEM_INVALID_OPTION('statusCodes', `of problemFromResponse must be an object such as { 429: 'quota_exceeded' }, got ${describe(given)}`)
   }

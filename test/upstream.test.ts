@@ -1,0 +1,188 @@
+import t, { type Test } from 'tap'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import problemDetails, { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE, MAX_UPSTREAM_BODY_BYTES, problemFromResponse, ProblemError, UpstreamProblem, type ProblemCatalog } from '../lib/index.ts'
+import { build, problemOf } from './helper.ts'
+
+const catalog = {
+  quota_exceeded: { status: 429, title: 'The export quota is used up.', retryable: true, category: 'user', members: { limit: { type: 'integer' }, plan: { type: 'string' } } }
+} as const satisfies ProblemCatalog
+
+/** A service that does not use the plugin: answers whatever the test asks for. */
+async function rawUpstream (t: Test): Promise<{ url: (path: string) => string, answer: (path: string, status: number, headers: Record<string, string>, body: string) => void }> {
+  const answers = new Map<string, { status: number, headers: Record<string, string>, body: string }>()
+  const server: Server = createServer((req, res) => {
+    const answer = answers.get(String(req.url).split('?')[0])
+    if (answer === undefined) { res.statusCode = 500; res.end(); return }
+    res.writeHead(answer.status, answer.headers).end(answer.body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    answer: (path, status, headers, body) => { answers.set(path, { status, headers, body }) }
+  }
+}
+
+/** A backend using the plugin, with its own type base. */
+async function pluginBackend (t: Test, typeBase: string): Promise<string> {
+  const app: FastifyInstance = Fastify()
+  t.teardown(() => app.close())
+  await app.register(problemDetails, { catalog, typeBase })
+  app.get('/exports', async function exportsRoute () {
+    throw new ProblemError('quota_exceeded' as never, { detail: 'Five exports a month on the free plan.', limit: 5, plan: 'free', retryAfter: 30 } as never)
+  })
+  app.get('/integration', async function integrationRoute (_req, reply) {
+    return reply.problem('integration_not_configured', { detail: 'Slack is not set up.', integration_name: 'slack', setup_url: 'https://example.com/setup/slack' })
+  })
+  return await app.listen({ port: 0, host: '127.0.0.1' })
+}
+
+t.test('a gateway answers the upstream problem as its own: code, status, detail, retryable, members, Retry-After, its own instance', async (t) => {
+  for (const typeBase of ['/problems/', 'https://docs.example.com/errors/']) {
+    const backend = await pluginBackend(t, typeBase)
+    const { app } = await build(t, {
+      plugin: { catalog },
+      routes: (app) => {
+        app.get('/api/:what', async function gatewayRoute (request) {
+          const res = await fetch(backend + '/' + (request.params as { what: string }).what + '?token=secret')
+          throw await problemFromResponse(res, { catalog: app.problemDetails.catalog })
+        })
+      }
+    })
+    const upstream = await fetch(backend + '/exports')
+    const upstreamBody = await upstream.json() as Record<string, unknown>
+
+    const res = await app.inject('/api/exports')
+    const body = problemOf(t, res, 429)
+    t.same(body, {
+      type: '/problems/quota-exceeded',
+      title: 'The export quota is used up.',
+      status: 429,
+      detail: 'Five exports a month on the free plan.',
+      instance: '/api/exports',
+      error: 'The export quota is used up. (Five exports a month on the free plan.)',
+      retryable: true,
+      limit: 5,
+      plan: 'free'
+    }, `typeBase ${typeBase}: the gateway's own document`)
+    t.equal(upstreamBody.retryable, body.retryable, 'the retryable flag matches the upstream one')
+    t.equal(upstreamBody.instance, '/exports', 'the upstream had its own instance')
+    t.equal(res.headers['retry-after'], '30', 'Retry-After is kept')
+
+    const builtin = problemOf(t, await app.inject('/api/integration'), 400)
+    t.equal(builtin.type, '/problems/integration-not-configured')
+    t.equal(builtin.integration_name, 'slack')
+    t.equal(builtin.setup_url, 'https://example.com/setup/slack')
+    t.equal(builtin.detail, 'Slack is not set up.')
+  }
+})
+
+t.test('the upstream answer is the cause: logged, never sent, without the query string', async (t) => {
+  const backend = await pluginBackend(t, '/problems/')
+  const res = await fetch(backend + '/exports?token=secret')
+  const error = await problemFromResponse(res, { statusCodes: { 429: 'conflict' } })
+  t.equal(error.code, 'conflict', 'without the catalog option the built-in catalog decides: unknown code, mapped by status')
+  t.ok(error.cause instanceof UpstreamProblem)
+  const cause = error.cause as UpstreamProblem
+  t.equal(cause.status, 429)
+  t.equal(cause.url, backend + '/exports')
+  t.equal(cause.document?.type, '/problems/quota-exceeded')
+  t.match(cause.message, /answered 429 \/problems\/quota-exceeded \(unknown here, answered as conflict\)/)
+  t.notMatch(cause.message, /secret/)
+})
+
+t.test('problems from services that do not use this plugin are understood', async (t) => {
+  const up = await rawUpstream(t)
+  // 1. RFC 9457's own example: unknown type, mapped by status; undeclared members dropped
+  up.answer('/credit', 403, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'https://example.net/probs/out-of-credit', title: 'You do not have enough credit.', status: 403, detail: 'Your balance is 30, but that costs 50.', balance: 30 }))
+  const credit = await problemFromResponse(await fetch(up.url('/credit')))
+  t.equal(credit.code, 'not_authorized')
+  t.equal(credit.detail, 'Your balance is 30, but that costs 50.')
+  t.same(credit.members, {})
+  t.equal((credit.cause as UpstreamProblem).document?.balance, 30, 'the upstream document stays in the cause')
+
+  // 2. a `code` member names a local code
+  up.answer('/code', 409, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ code: 'conflict', title: 'Conflict', status: 409 }))
+  t.equal((await problemFromResponse(await fetch(up.url('/code')))).code, 'conflict')
+
+  // 3. a type whose last segment is a local slug, with a trailing slash
+  up.answer('/slug', 503, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'https://errors.example.org/v2/errors/resource-unavailable/', status: 503 }))
+  t.equal((await problemFromResponse(await fetch(up.url('/slug')))).code, 'resource_unavailable')
+
+  // 4. about:blank is looked up by status only
+  up.answer('/blank', 404, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', title: 'Not Found' }))
+  t.equal((await problemFromResponse(await fetch(up.url('/blank')))).code, 'resource_not_found')
+
+  // 5. an unknown code whose status has no local code: internal_error, keeping the detail
+  up.answer('/teapot', 418, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'urn:example:teapot', title: 'Teapot', detail: 'Short and stout.' }))
+  const teapot = await problemFromResponse(await fetch(up.url('/teapot')))
+  t.equal(teapot.code, 'internal_error')
+  t.equal(teapot.detail, 'Short and stout.')
+})
+
+t.test('bodies that are not problem documents become a clear internal_error', async (t) => {
+  const up = await rawUpstream(t)
+  const cases: Array<[string, number, Record<string, string>, string]> = [
+    ['/html', 502, { 'content-type': 'text/html' }, '<h1>Bad Gateway</h1>'],
+    ['/none', 500, {}, 'oops'],
+    ['/invalid', 500, { 'content-type': 'application/json' }, '{"type":'],
+    ['/array', 500, { 'content-type': 'application/json' }, '[1,2]'],
+    ['/null', 500, { 'content-type': 'application/json' }, 'null'],
+    ['/plain-object', 500, { 'content-type': 'application/json' }, '{"message":"no"}'],
+    ['/huge', 500, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', status: 500, detail: 'x'.repeat(MAX_UPSTREAM_BODY_BYTES) })],
+    ['/ok', 200, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', status: 409 })]
+  ]
+  for (const [path, status, headers, body] of cases) {
+    up.answer(path, status, headers, body)
+    const error = await problemFromResponse(await fetch(up.url(path)))
+    t.equal(error.code, 'internal_error', path)
+    t.equal(error.detail, `An upstream service answered ${status} without a problem document.`, path)
+    t.equal((error.cause as UpstreamProblem).document, undefined, path)
+  }
+
+  const empty = await problemFromResponse(new Response(null, { status: 500, headers: { 'content-type': 'application/json' } }))
+  t.equal(empty.code, 'internal_error', 'no body at all')
+  const used = new Response('{"type":"about:blank","status":409}', { status: 409, headers: { 'content-type': 'application/json' } })
+  await used.text()
+  t.equal((await problemFromResponse(used)).code, 'internal_error', 'a body already read')
+  t.match((await problemFromResponse(new Response('<p>x</p>', { status: 500 }))).cause, { message: /content-type text\/plain/ })
+})
+
+t.test('Retry-After is read as seconds or as an HTTP date', async (t) => {
+  const problem = JSON.stringify({ type: 'about:blank', status: 503 })
+  const headers = (retryAfter: string) => ({ status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': retryAfter } })
+  t.equal((await problemFromResponse(new Response(problem, headers('120')))).retryAfter, 120)
+  const inAMinute = new Date(Date.now() + 60_000).toUTCString()
+  const dated = (await problemFromResponse(new Response(problem, headers(inAMinute)))).retryAfter
+  t.ok(dated !== undefined && dated > 0 && dated <= 60, 'an HTTP date becomes the seconds left')
+  t.equal((await problemFromResponse(new Response(problem, headers(new Date(0).toUTCString())))).retryAfter, 0, 'a past date is 0')
+  t.equal((await problemFromResponse(new Response(problem, headers('soon')))).retryAfter, undefined)
+  t.equal((await problemFromResponse(new Response(problem, headers('')))).retryAfter, undefined)
+})
+
+t.test('the catalog option decides which codes and members are kept', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(problemDetails, { catalog, typeBase: 'https://docs.example.com/errors/' })
+  await app.ready()
+  const local = app.problemDetails.catalog
+  const exact = new Response(JSON.stringify({ type: 'https://docs.example.com/errors/quota-exceeded', status: 429, limit: 3, extra: true }), { status: 429, headers: { 'content-type': 'application/problem+json' } })
+  const error = await problemFromResponse(exact, { catalog: local })
+  t.equal(error.code, 'quota_exceeded', 'the exact type URI')
+  t.same(error.members, { limit: 3 }, 'only the members the local catalog declares')
+  const mapped = new Response(JSON.stringify({ type: 'urn:x:slow-down', status: 429 }), { status: 429, headers: { 'content-type': 'application/problem+json' } })
+  t.equal((await problemFromResponse(mapped, { catalog: local, statusCodes: { 429: 'quota_exceeded' } })).code, 'quota_exceeded', 'statusCodes maps unknown codes')
+  const bare = new Response(JSON.stringify({ status: 500 }), { status: 500, headers: { 'content-type': 'application/problem+json' } })
+  t.equal((await problemFromResponse(bare, { catalog: new Map() })).code, 'internal_error', 'a catalog without internal_error still yields internal_error')
+})
+
+t.test('bad options reject with coded errors', async (t) => {
+  const res = () => new Response('{}', { status: 500, headers: { 'content-type': 'application/json' } })
+  await t.rejects(problemFromResponse(res(), { catalog: {} as never }), FST_PROBLEM_INVALID_OPTION)
+  await t.rejects(problemFromResponse(res(), { statusCodes: 'nope' as never }), FST_PROBLEM_INVALID_OPTION)
+  await t.rejects(problemFromResponse(res(), { statusCodes: null as never }), FST_PROBLEM_INVALID_OPTION)
+  await t.rejects(problemFromResponse(res(), { statusCodes: { 429: 'no_such_code' } }), FST_PROBLEM_UNKNOWN_MAPPED_CODE)
+})
