@@ -15,13 +15,28 @@ export function createMemberValidator () {
     if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
       return 'is not a JSON Schema object'
     }
+    if (ajv.validateSchema(schema as object) !== true) {
+      return ajv.errorsText(ajv.errors, { dataVar: 'schema' })
+    }
+    const format = unknownFormat(schema)
+    if (format !== undefined) return `uses the unknown format "${format}"; use one of ${Object.keys(ajv.formats).join(', ')}`
+    // a schema can pass the meta-schema and still not compile (a pattern that is not a regular expression):
+    // find out at registration, not on the first request that sends this problem
     try {
-      if (ajv.validateSchema(schema as object) !== true) {
-        return ajv.errorsText(ajv.errors, { dataVar: 'schema' })
-      }
+      ajv.compile(schema as object)
     } catch (error) {
-      /* c8 ignore next 2 - validateSchema only throws on a broken meta-schema */
       return (error as Error).message
+    }
+    return undefined
+  }
+
+  /** The first `format` the validator does not know (Ajv would only warn on the console and ignore it). */
+  function unknownFormat (schema: unknown): string | undefined {
+    if (schema === null || typeof schema !== 'object') return undefined
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'format' && typeof value === 'string' && !Object.hasOwn(ajv.formats, value)) return value
+      const nested = unknownFormat(value)
+      if (nested !== undefined) return nested
     }
     return undefined
   }
