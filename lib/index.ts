@@ -2,8 +2,11 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { BuiltinCatalog } from './builtin-catalog.ts'
 import type { ResolvedProblemEntry } from './catalog.ts'
+import { recordExamples } from './docs/examples.ts'
+import { createProblemResponses } from './openapi.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
 import { createResponder } from './responder.ts'
+import { registerDocsRoutes } from './serve-docs.ts'
 import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
 import type { CatalogMembers } from './types.ts'
 
@@ -81,6 +84,14 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   })
   fastify.setErrorHandler(responder.problemErrorHandler)
   if (config.notFound) fastify.setNotFoundHandler(responder.problemNotFoundHandler)
+
+  // OpenAPI: routes' `config.problems` become responses; their examples are real responses, recorded once ready
+  const openapi = createProblemResponses(config)
+  fastify.addHook('onRoute', openapi.addProblemResponses)
+  fastify.addHook('onReady', async function recordProblemExamples () {
+    if (openapi.pendingExamples().size > 0) openapi.fillExamples((await recordExamples(options)).examples)
+  })
+  if (config.serveDocs) registerDocsRoutes(fastify, config, options)
 }
 
 /** The plugin: register it once and every failure leaves the service as an RFC 9457 problem document. */
@@ -99,3 +110,7 @@ export type { ProblemDocument } from './problem.ts'
 export type { ValidationIssue } from './classify.ts'
 export type { CatalogMembers, FromSchema, MembersOf, MemberSchema } from './types.ts'
 export * from './errors.ts'
+export { FST_PROBLEM_INVALID_ROUTE_PROBLEMS, PROBLEM_MEDIA_TYPE, codeSchema } from './openapi.ts'
+export { buildReference, type Reference, type CodePage, type IndexPage, type DocsGap, type ReferenceOptions } from './docs/model.ts'
+export { renderMarkdownFiles, renderCodeMarkdown, renderIndexMarkdown } from './docs/markdown.ts'
+export { renderCodeHtml, renderIndexHtml } from './docs/html.ts'

@@ -52,6 +52,13 @@ export interface ProblemDetailsOptions {
    * `internal_error` and the failure is logged. Default: none.
    */
   mapError?: (error: unknown, request: FastifyRequest) => ProblemError | undefined
+  /**
+   * Serve the error reference from the service, so that every `type` URI resolves:
+   * `GET <typeBase>` lists the codes and `GET <typeBase><slug>` describes one, as an HTML page for
+   * browsers (`Accept: text/html`) and as JSON otherwise. Needs a relative `typeBase` such as
+   * `'/problems/'`. Default: `false`.
+   */
+  serveDocs?: boolean
 }
 
 /** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
@@ -82,7 +89,7 @@ export const DEFAULT_TYPE_BASE = '/problems/'
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -104,6 +111,7 @@ export interface ProblemDetailsConfig {
   readonly clientErrorLogLevel: ProblemLogLevel
   readonly serverErrorLogLevel: ProblemLogLevel
   readonly mapError: ProblemDetailsOptions['mapError']
+  readonly serveDocs: boolean
   readonly memberValidator: MemberValidator
 }
 
@@ -154,6 +162,8 @@ export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetail
     if (!KNOWN_OPTIONS.has(key) && !FASTIFY_OPTIONS.has(key)) invalid(key, `is not an option of this plugin; known options are ${[...KNOWN_OPTIONS].join(', ')}`)
   }
   const typeBase = checkTypeBase(raw.typeBase)
+  const serveDocs = flag('serveDocs', raw.serveDocs, false)
+  if (serveDocs && !/^\/(?!\/).*\/$/.test(typeBase)) invalid('serveDocs', `needs a relative typeBase that starts and ends with "/" (such as "/problems/") so the service can answer its own type URIs; typeBase is ${describe(typeBase)}`)
   const replaceCatalog = flag('replaceCatalog', raw.replaceCatalog, false)
   const userCatalog = plainObject('catalog', raw.catalog) as ProblemCatalog
   const merged: ProblemCatalog = replaceCatalog ? userCatalog : { ...builtinCatalog, ...userCatalog }
@@ -206,6 +216,7 @@ export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetail
     clientErrorLogLevel: level('clientErrorLogLevel', raw.clientErrorLogLevel, 'info'),
     serverErrorLogLevel: level('serverErrorLogLevel', raw.serverErrorLogLevel, 'error'),
     mapError: raw.mapError as ProblemDetailsOptions['mapError'],
+    serveDocs,
     memberValidator
   })
 }

@@ -1,0 +1,95 @@
+import createError from '@fastify/error'
+import type { RouteOptions } from 'fastify'
+import { reasonPhrase, type ResolvedProblemEntry } from './catalog.ts'
+import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
+import type { ProblemDetailsConfig } from './options.ts'
+import { PROBLEM_SCHEMA_ID } from './serializer.ts'
+
+/** `config.problems` of a route is not a list of catalog codes. */
+export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(
+  'FST_PROBLEM_INVALID_ROUTE_PROBLEMS',
+  'fastify-problem-details: route %s %s has config.problems %s; give a list of catalog codes, such as ["invalid_request", "resource_not_found"]',
+  500,
+  TypeError
+)
+
+/** Media type of problem documents in the OpenAPI document. */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
+
+/** An OpenAPI example object; `value` is filled with a real response of the plugin when the app is ready. */
+export interface ProblemExample {
+  summary: string
+  value: Record<string, unknown>
+}
+
+/** The schema of one code's documents: the shared problem schema narrowed to its `type`, plus its members. */
+export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown> {
+  const own: Record<string, unknown> = {
+    type: 'object',
+    title: entry.code,
+    properties: {
+      type: { type: 'string', enum: [entry.type] },
+      status: { type: 'integer', enum: [entry.status] },
+      ...entry.members
+    }
+  }
+  if (entry.required.length > 0) own.required = [...entry.required]
+  return { allOf: [{ $ref: `${PROBLEM_SCHEMA_ID}#` }, own] }
+}
+
+/**
+ * Adds the responses a route declares in `config.problems` to its schema, keyed by status: one
+ * code gives its schema and example, several codes on one status a `oneOf` with every example.
+ * Responses the route already declares for a status are left as they are.
+ */
+export function createProblemResponses (config: ProblemDetailsConfig) {
+  const examples = new Map<string, ProblemExample>()
+  function exampleOf (entry: ResolvedProblemEntry): ProblemExample {
+    let example = examples.get(entry.code)
+    if (example === undefined) {
+      example = { summary: entry.title, value: {} }
+      examples.set(entry.code, example)
+    }
+    return example
+  }
+
+  function addProblemResponses (routeOptions: RouteOptions): void {
+    const declared: unknown = routeOptions.config?.problems
+    if (declared === undefined) return
+    const method = String(routeOptions.method)
+    if (!Array.isArray(declared) || declared.length === 0) throw new FST_PROBLEM_INVALID_ROUTE_PROBLEMS(method, routeOptions.url, Array.isArray(declared) ? '[] (empty)' : typeof declared)
+    const byStatus = new Map<number, ResolvedProblemEntry[]>()
+    for (const code of declared) {
+      const entry = typeof code === 'string' ? config.entries.get(code) : undefined
+      if (entry === undefined) throw new FST_PROBLEM_UNKNOWN_CODE(String(code))
+      const same = byStatus.get(entry.status) ?? []
+      if (!same.includes(entry)) same.push(entry)
+      byStatus.set(entry.status, same)
+    }
+    const schema = (routeOptions.schema ??= {}) as { response?: Record<string, unknown> }
+    const response = (schema.response ??= {})
+    for (const [status, entries] of [...byStatus].sort(([a], [b]) => a - b)) {
+      if (response[status] !== undefined || response[String(status)] !== undefined) continue
+      const schemas = entries.map(codeSchema)
+      response[status] = {
+        description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
+        content: {
+          [PROBLEM_MEDIA_TYPE]: {
+            schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas },
+            examples: Object.fromEntries(entries.map((entry) => [entry.code, exampleOf(entry)]))
+          }
+        }
+      }
+    }
+  }
+
+  return {
+    addProblemResponses,
+    /** Codes whose examples are still to be recorded. */
+    pendingExamples: () => examples,
+    /** Fills the examples with recorded bodies (called once the app is ready). */
+    fillExamples (bodies: ReadonlyMap<string, { body: Readonly<Record<string, unknown>> }>): void {
+      for (const [code, example] of examples) Object.assign(example.value, bodies.get(code)?.body)
+    }
+  }
+}

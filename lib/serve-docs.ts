@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+import type { ResolvedProblemEntry } from './catalog.ts'
+import { INDEX_TITLE } from './docs/content.ts'
+import { renderCodeHtml, renderIndexHtml, type HtmlLinks } from './docs/html.ts'
+import { buildReference, type CodePage, type Reference } from './docs/model.ts'
+import type { ProblemDetailsConfig, ProblemDetailsOptions } from './options.ts'
+import { entrySchema } from './serializer.ts'
+
+/** Pages are self-contained: nothing but inline style may load. */
+const HTML_SECURITY_HEADERS = Object.freeze({
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  vary: 'Accept'
+})
+
+/** Parses an Accept header into media ranges with their quality. */
+function acceptRanges (accept: string): Array<{ type: string, q: number }> {
+  return accept.split(',').map((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';')
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    const quality = q === undefined ? 1 : Number(q.slice(2))
+    return { type: type.trim(), q: Number.isFinite(quality) ? quality : 0 }
+  })
+}
+
+function quality (ranges: Array<{ type: string, q: number }>, type: string): number {
+  const [major] = type.split('/')
+  let best = -1
+  let specificity = -1
+  for (const range of ranges) {
+    const s = range.type === type ? 2 : range.type === `${major}/*` ? 1 : range.type === '*/*' ? 0 : -1
+    if (s > specificity) {
+      specificity = s
+      best = range.q
+    }
+  }
+  return specificity === -1 ? 0 : best
+}
+
+/** True when the client prefers HTML to JSON (browsers do); JSON is the default for everyone else. */
+export function prefersHtml (accept: string | undefined): boolean {
+  if (accept === undefined || accept === '') return false
+  const ranges = acceptRanges(accept)
+  const html = quality(ranges, 'text/html')
+  return html > 0 && html > quality(ranges, 'application/json')
+}
+
+/** The machine-readable description of one code. */
+export function describeCode (page: CodePage, entry: ResolvedProblemEntry, links: HtmlLinks): Record<string, unknown> {
+  return {
+    code: page.code,
+    type: page.type,
+    title: page.title,
+    status: page.status,
+    retryable: page.retryable,
+    category: page.category,
+    summary: page.summary,
+    occurs: page.occurs,
+    resolve: page.resolve,
+    details: entry.details,
+    retryAfter: entry.retryAfter,
+    members: entry.members,
+    required: entry.required,
+    related: page.related,
+    schema: entrySchema(entry),
+    example: page.example.body,
+    links: { index: links.index, page: links.page(page.slug) }
+  }
+}
+
+/**
+ * `serveDocs`: answers the type URIs. `GET <typeBase>` lists the codes and `GET <typeBase><slug>`
+ * describes one: HTML for browsers, JSON otherwise. The pages are rendered once, on the first
+ * request, from the same reference as the Markdown pages, with examples recorded from the plugin.
+ */
+export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDetailsConfig, options: ProblemDetailsOptions): void {
+  const base = config.typeBase
+  const links: HtmlLinks = { index: base, page: (slug) => base + slug }
+  let reference: Promise<Reference> | undefined
+  const bySlug = new Map([...config.entries.values()].map((entry) => [entry.slug, entry]))
+  const referenceOf = () => (reference ??= buildReference(options))
+  // @fastify/swagger leaves out routes whose schema says `hide`
+  const hidden = { hide: true } as FastifySchema
+
+  fastify.get(base, { schema: hidden }, async function problemDocsIndex (request: FastifyRequest, reply: FastifyReply) {
+    const { index } = await referenceOf()
+    if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderIndexHtml(index, links))
+    return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send({
+      title: INDEX_TITLE,
+      codes: index.codes.map((page) => ({ code: page.code, type: page.type, title: page.title, status: page.status, retryable: page.retryable, category: page.category, href: links.page(page.slug) }))
+    })
+  })
+
+  fastify.get(`${base}:slug`, { schema: hidden }, async function problemDocsPage (request: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) {
+    const entry = bySlug.get(request.params.slug)
+    if (entry === undefined) {
+      reply.callNotFound()
+      return reply
+    }
+    const { pages } = await referenceOf()
+    const page = pages.find((p) => p.code === entry.code) as CodePage
+    if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderCodeHtml(page, links))
+    return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send(describeCode(page, entry, links))
+  })
+}
