@@ -16,6 +16,8 @@ export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(
 /** Media type of problem documents in the OpenAPI document. */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 
+const RETRY_AFTER_HEADER = Object.freeze({ type: 'integer', minimum: 0, description: 'Seconds to wait before retrying; sent when the delay is known.' })
+
 /** An OpenAPI example object; `value` is filled with a real response of the plugin when the app is ready. */
 export interface ProblemExample {
   summary: string
@@ -71,7 +73,9 @@ export function createProblemResponses (config: ProblemDetailsConfig) {
     for (const [status, entries] of [...byStatus].sort(([a], [b]) => a - b)) {
       if (response[status] !== undefined || response[String(status)] !== undefined) continue
       const schemas = entries.map(codeSchema)
+      const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
       response[status] = {
+        ...retry,
         description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
         content: {
           [PROBLEM_MEDIA_TYPE]: {
