@@ -2,7 +2,6 @@ import t from 'tap'
 import { Validator } from '@seriousme/openapi-schema-validator'
 
 // The example app uses the built package by its name, as users do (the test command builds first).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { build } = require('../examples/openapi.js') as { build: () => Promise<import('fastify').FastifyInstance> }
 
 t.test('the OpenAPI document of the example app validates and lists every declared problem per route', async (t) => {

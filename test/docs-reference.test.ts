@@ -1,0 +1,162 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import problemDetails, { builtinCatalog, buildReference, renderCodeMarkdown, renderMarkdownFiles } from '../lib/index.ts'
+import { compareFiles } from '../lib/docs/files.ts'
+import { describeType } from '../lib/docs/model.ts'
+import { mdText } from '../lib/docs/markdown.ts'
+
+const docsDir = join(__dirname, '..', 'docs', 'errors')
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const userCatalog = require('./fixtures/docs-catalog.js')
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const incomplete = require('./fixtures/docs-incomplete-catalog.js')
+
+/** The JSON of the first ```json block after a heading. */
+function jsonAfter (markdown: string, heading: string): Record<string, unknown> {
+  const rest = markdown.slice(markdown.indexOf(heading))
+  const match = /```json\n([\s\S]*?)\n```/.exec(rest)
+  return JSON.parse(match?.[1] ?? 'null')
+}
+
+t.test('docs/errors holds the index and one page per built-in code, as the command writes them now', async (t) => {
+  const files = renderMarkdownFiles(await buildReference())
+  t.equal(files.size, 17)
+  t.strictSame(readdirSync(docsDir).filter((name) => name.endsWith('.md')).sort(), [...files.keys()].sort())
+  t.strictSame(await compareFiles(docsDir, files), [], 'regenerate with: npx fastify-problem-details docs')
+})
+
+t.test('the drift check fails when a catalog title changes without regenerating', async (t) => {
+  const changed = { conflict: { ...builtinCatalog.conflict, title: 'Someone else changed it first.' } }
+  const files = renderMarkdownFiles(await buildReference({ catalog: changed }))
+  t.strictSame(await compareFiles(docsDir, files), [{ file: 'index.md', kind: 'changed' }, { file: 'conflict.md', kind: 'changed' }])
+  t.match(files.get('conflict.md'), '**Someone else changed it first.**')
+})
+
+t.test('the example on every page is the body the plugin sends for that code', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(problemDetails)
+  app.get('/api/v1/tasks', async (request, reply) => {
+    const code = (request.query as { code: keyof typeof builtinCatalog }).code
+    const example = (builtinCatalog[code] as { example?: { detail?: string, members?: object } }).example
+    return (reply.problem as any)(code, { detail: example?.detail, ...example?.members })
+  })
+  for (const code of Object.keys(builtinCatalog)) {
+    const page = readFileSync(join(docsDir, `${code.replaceAll('_', '-')}.md`), 'utf8')
+    const shown = jsonAfter(page, '## Example response')
+    const res = await app.inject({ url: '/api/v1/tasks', query: { code } })
+    t.equal(res.statusCode, shown.status, `${code}: status`)
+    t.match(page, `Sent with status \`${res.statusCode} `)
+    // the docs show a traced request; here no trace is active
+    t.match(shown.trace_id, /^[0-9a-f]{32}$/)
+    const { trace_id: _traceId, ...body } = shown
+    t.strictSame(body, res.json(), `${code}: body`)
+    t.same(Object.keys(body), Object.keys(res.json()), `${code}: member order`)
+  }
+})
+
+t.test('a code page follows the reference layout, section by section', async (t) => {
+  const page = readFileSync(join(docsDir, 'internal-error.md'), 'utf8')
+  const headings = page.split('\n').filter((line) => line.startsWith('#'))
+  t.strictSame(headings, ['# internal_error', '## Details', '## Extension members', '## When does this occur?', '## Example response', '## How to resolve', '## Related'])
+  t.match(page, `**${builtinCatalog.internal_error.title}**`)
+  t.match(page, '* **HTTP status:** `500 Internal Server Error`')
+  t.match(page, '* **Retryable:** Yes (automatic)')
+  t.match(page, '* **Category:** platform error')
+  t.match(page, '1. Usually nothing: the request is retried automatically.')
+  t.match(page, '* [All error codes](index.md)')
+  t.match(readFileSync(join(docsDir, 'conflict.md'), 'utf8'), '* **Retryable:** Yes (the caller retries)')
+})
+
+t.test('the index explains the format, every member, the categories and links every code', async (t) => {
+  const index = readFileSync(join(docsDir, 'index.md'), 'utf8')
+  for (const member of ['type', 'title', 'status', 'detail', 'instance', 'error', 'retryable', 'trace_id', 'errors']) t.match(index, `| \`${member}\``)
+  t.match(index, '### User errors')
+  t.match(index, '### Platform errors')
+  for (const [code, entry] of Object.entries(builtinCatalog)) {
+    t.match(index, `| [\`${code}\`](${code.replaceAll('_', '-')}.md) | ${entry.status} | ${entry.retryable ? 'yes' : 'no'} | ${entry.category} |`)
+  }
+  t.match(jsonAfter(index, '## Response format'), { type: '/problems/invalid-request', detail: 'schedule_id is required' })
+})
+
+t.test('a user catalog with a custom code gets its page, members, details and links', async (t) => {
+  const reference = await buildReference({ catalog: userCatalog, typeBase: 'https://docs.example.com/errors/' }, { instance: '/v2/orders' })
+  t.strictSame(reference.gaps, [])
+  const files = renderMarkdownFiles(reference)
+  t.equal(files.size, 18)
+  const page = files.get('quota-exceeded.md') as string
+  t.match(page, '* **HTTP status:** `429 Too Many Requests`')
+  t.match(page, '* **Retryable:** Yes (the caller retries)')
+  t.match(page, '* **Type URI:** `https://docs.example.com/errors/quota-exceeded`')
+  t.match(page, '* **Retry-After:** 60 seconds')
+  t.match(page, '* **Counted per:** account')
+  t.match(page, '| `limit` (always present) | integer | Requests allowed per hour. |')
+  t.match(page, '| `window` | "hour" or "day" | The period the limit applies to. |')
+  t.match(page, '`retry-after: 60`')
+  t.match(page, '* [Plans and limits](<https://docs.example.com/plans>)')
+  t.match(jsonAfter(page, '## Example response'), { type: 'https://docs.example.com/errors/quota-exceeded', instance: '/v2/orders', limit: 1000, window: 'hour' })
+  t.match(files.get('index.md'), '| [`quota_exceeded`](quota-exceeded.md) | 429 | yes | user |')
+})
+
+t.test('missing docs text is listed and shown as not documented, never left empty', async (t) => {
+  const reference = await buildReference(incomplete)
+  t.strictSame(reference.gaps.map((gap) => `${gap.code} ${gap.field}`), [
+    'legacy_failure summary',
+    'legacy_failure occurs',
+    'legacy_failure resolve',
+    'legacy_failure members.upstream.description',
+    'needs_members example'
+  ])
+  t.match(reference.gaps[4].message, /cannot send \(it answered "https:\/\/docs\.example\.com\/errors\/internal-error"\)/)
+  const page = renderMarkdownFiles(reference).get('legacy-failure.md') as string
+  t.equal(page.split('_Not documented yet._').length - 1, 4, 'summary, member meaning, occurs and resolve')
+  t.notMatch(page, 'retry-after', 'no delay is known, so none is sent')
+})
+
+t.test('catalog text cannot inject markup into the Markdown pages', async (t) => {
+  const catalog = {
+    hostile: {
+      status: 400,
+      title: 'Bad <script>alert(1)</script> [link](javascript:alert(1)) &amp; `<kept in code>`',
+      retryable: false,
+      category: 'user',
+      summary: 'A | pipe',
+      occurs: ['<img src=x onerror=alert(1)>'],
+      resolve: ['ok'],
+      related: [{ title: 'x', url: 'https://example.com/a b<c>' }]
+    }
+  } as const
+  const reference = await buildReference({ catalog })
+  const page = renderCodeMarkdown(reference.pages.find((p) => p.code === 'hostile') as never)
+  // inside the fenced example the text is literal, as the service sends it; everywhere else it is escaped
+  const prose = page.replace(/```json\n[\s\S]*?\n```/g, '')
+  t.notMatch(prose, '<script>')
+  t.notMatch(prose, '<img')
+  t.match(page, '"title": "Bad <script>alert(1)</script>')
+  t.match(page, '&#60;script&#62;alert(1)&#60;/script&#62;')
+  t.match(page, '&#91;link&#93;(javascript:alert(1))')
+  t.match(page, '&#38;amp;')
+  t.match(page, '`<kept in code>`', 'code spans stay literal')
+  t.match(page, '(<https://example.com/a%20b%3Cc%3E>)')
+  t.match(renderMarkdownFiles(reference).get('index.md'), 'Bad &#60;script&#62;')
+  t.equal(mdText('plain_text *stays*'), 'plain_text *stays*')
+})
+
+t.test('member types read as words', async (t) => {
+  t.equal(describeType({ type: 'string', format: 'uri' }), 'string (uri)')
+  t.equal(describeType({ type: 'array', items: { type: 'integer' } }), 'array of integer')
+  t.equal(describeType({ type: 'array' }), 'array')
+  t.equal(describeType({ type: ['string', 'null'] }), 'string or null')
+  t.equal(describeType({ enum: ['a', 1] }), '"a" or 1')
+  t.equal(describeType({}), 'any')
+})
+
+t.test('the index leaves trace_id out when the service does not send it', async (t) => {
+  const files = renderMarkdownFiles(await buildReference({ traceId: false, errorMember: false }))
+  const index = files.get('index.md') as string
+  t.notMatch(index, 'trace_id')
+  t.notMatch(index, '| `error`')
+  t.notMatch(files.get('internal-error.md'), '"trace_id"')
+})
