@@ -3,6 +3,7 @@ import type { ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { isProblemError } from './problem-error.ts'
+import { bound } from './problem.ts'
 
 /** One failure of a validation problem: RFC 9457 `errors` item. */
 export interface ValidationIssue {
@@ -27,6 +28,8 @@ export interface Classification {
 }
 
 const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
+/** Longest string of one validation issue (its detail, pointer or parameter name): body keys come from the client. */
+export const MAX_ISSUE_LENGTH = 512
 
 /** Reads a property without letting a throwing getter or Proxy trap escape. */
 export function safeGet (value: unknown, key: string): unknown {
@@ -137,13 +140,13 @@ function validationIssues (error: unknown): ValidationIssue[] | undefined {
     const missing = safeGet(safeGet(item, 'params'), 'missingProperty')
     let path = typeof instancePath === 'string' ? instancePath : ''
     if (typeof missing === 'string') path += '/' + escapePointer(missing)
-    const issue: ValidationIssue = { detail: typeof message === 'string' ? message : 'is invalid' }
+    const issue: ValidationIssue = { detail: typeof message === 'string' ? bound(message, MAX_ISSUE_LENGTH) : 'is invalid' }
     if (where === 'querystring' || where === 'params' || where === 'headers') {
       const name = path.split('/')[1]?.replaceAll('~1', '/').replaceAll('~0', '~') ?? ''
-      if (where === 'headers') issue.header = name
-      else issue.parameter = name
+      if (where === 'headers') issue.header = bound(name, MAX_ISSUE_LENGTH)
+      else issue.parameter = bound(name, MAX_ISSUE_LENGTH)
     } else {
-      issue.pointer = '#' + path
+      issue.pointer = bound('#' + path, MAX_ISSUE_LENGTH)
     }
     issues.push(issue)
   }

@@ -2,6 +2,23 @@ import Ajv, { type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { MemberSchema } from './types.ts'
 
+/** Longest the declared extension members of one problem may be, serialized as JSON, in characters. */
+export const MAX_MEMBERS_LENGTH = 8192
+
+/** Extension members are bounded as a whole, like `detail`: a huge value is a bug, never a response. */
+function oversized (members: Record<string, MemberSchema>, values: Record<string, unknown>): string | undefined {
+  let length = 0
+  for (const name of Object.keys(members)) {
+    try {
+      length += JSON.stringify(values[name])?.length ?? 0
+    } catch {
+      // a value JSON cannot write (BigInt, cycle) fails in the serializer, which reports it
+    }
+  }
+  if (length <= MAX_MEMBERS_LENGTH) return undefined
+  return `members are ${length} characters long once serialized, over the limit of ${MAX_MEMBERS_LENGTH}; send a shorter value, or a link to the full one`
+}
+
 /**
  * Extension members are checked against their catalog schemas where a problem is built.
  * Validators compile lazily, once per code, so registering a large catalog stays cheap.
@@ -48,8 +65,8 @@ export function createMemberValidator () {
       check = ajv.compile({ type: 'object', properties: members, required })
       compiled.set(code, check)
     }
-    if (check(values)) return undefined
-    return ajv.errorsText(check.errors, { dataVar: 'member' })
+    if (!check(values)) return ajv.errorsText(check.errors, { dataVar: 'member' })
+    return oversized(members, values)
   }
 
   return { checkSchema, validate }
