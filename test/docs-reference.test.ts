@@ -8,9 +8,7 @@ import { describeType } from '../lib/docs/model.ts'
 import { mdText } from '../lib/docs/markdown.ts'
 
 const docsDir = join(__dirname, '..', 'docs', 'errors')
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const userCatalog = require('./fixtures/docs-catalog.js')
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const incomplete = require('./fixtures/docs-incomplete-catalog.js')
 
 /** The JSON of the first ```json block after a heading. */

@@ -1,0 +1,138 @@
+import t, { type Test } from 'tap'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { optionsFromModule, runCli, USAGE } from '../lib/docs/cli.ts'
+
+const root = join(__dirname, '..')
+const fixtures = join(__dirname, 'fixtures')
+
+/** Runs the command in-process with `cwd`, collecting what it prints. */
+async function run (argv: string[], cwd = root) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(argv, { cwd, out: (line) => out.push(line), err: (line) => err.push(line) })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+function tempDir (t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'problem-docs-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+t.test('docs writes the index and a page per code, and --check then passes', async (t) => {
+  const dir = tempDir(t)
+  const written = await run(['docs', '--catalog', join(fixtures, 'docs-catalog.js'), '--out', dir])
+  t.equal(written.code, 0)
+  t.match(written.out, `wrote 18 pages to ${dir}`)
+  t.equal(written.err, '')
+  t.ok(existsSync(join(dir, 'quota-exceeded.md')))
+  const checked = await run(['docs', '--catalog', join(fixtures, 'docs-catalog.js'), '--out', dir, '--check'])
+  t.equal(checked.code, 0)
+  t.match(checked.out, '18 pages up to date, every code documented')
+})
+
+t.test('--check fails and names each file when the folder is out of date', async (t) => {
+  const dir = tempDir(t)
+  t.equal((await run(['docs', '--out', dir])).code, 0)
+  writeFileSync(join(dir, 'conflict.md'), readFileSync(join(dir, 'conflict.md'), 'utf8').replace('**The request', '**An edited'))
+  rmSync(join(dir, 'internal-error.md'))
+  writeFileSync(join(dir, 'notes.md'), '# hand-written notes stay\n')
+  // a generated page for a code the catalog no longer has
+  writeFileSync(join(dir, 'gone.md'), readFileSync(join(dir, 'conflict.md'), 'utf8'))
+  const checked = await run(['docs', '--out', dir, '--check'])
+  t.equal(checked.code, 1)
+  t.match(checked.err, `changed: ${dir}/conflict.md`)
+  t.match(checked.err, `missing: ${dir}/internal-error.md`)
+  t.match(checked.err, `stale: ${dir}/gone.md`)
+  t.notMatch(checked.err, 'notes.md')
+  t.match(checked.err, `is out of date: run "fastify-problem-details docs --out ${dir}"`)
+  t.match(checked.out, 'check failed: 3 file(s) out of date, 0 missing docs text')
+
+  // regenerating repairs it, removes the stale page and keeps the hand-written one
+  const rewritten = await run(['docs', '--out', dir])
+  t.match(rewritten.out, `removed ${dir}/gone.md`)
+  t.ok(existsSync(join(dir, 'notes.md')))
+  t.equal((await run(['docs', '--out', dir, '--check'])).code, 0)
+})
+
+t.test('the command reports missing docs text, and --check fails on it', async (t) => {
+  const dir = tempDir(t)
+  const catalog = join(fixtures, 'docs-incomplete-catalog.js')
+  const written = await run(['docs', '--catalog', catalog, '--out', dir])
+  t.equal(written.code, 0, 'pages are still written, with the gaps visible')
+  t.match(written.err, 'missing docs text: catalog entry "legacy_failure" has no "summary"')
+  t.match(written.err, 'missing docs text: catalog entry "legacy_failure" has no "description" for its member "upstream"')
+  t.match(written.out, '(5 missing docs text, shown as "Not documented yet.")')
+  const checked = await run(['docs', '--catalog', catalog, '--out', dir, '--check'])
+  t.equal(checked.code, 1)
+  t.match(checked.err, 'catalog entry "legacy_failure" has no "resolve"')
+  t.match(checked.out, 'check failed: 0 file(s) out of date, 5 missing docs text')
+})
+
+t.test('a catalog module may export plugin options, also as an ES module default export', async (t) => {
+  const dir = tempDir(t)
+  const written = await run(['docs', '--catalog', 'test/fixtures/docs-esm-catalog.mjs', '--out', dir, '--instance', '/v1/things'])
+  t.equal(written.code, 0, written.err)
+  const page = readFileSync(join(dir, 'maintenance.md'), 'utf8')
+  t.match(page, '"instance": "/v1/things"')
+  t.notMatch(page, '"trace_id"')
+  t.notMatch(page, '"error"')
+  t.strictSame(optionsFromModule({ default: { a: 1 } }), { catalog: { a: 1 } })
+  t.strictSame(optionsFromModule({ catalog: {}, typeBase: '/e/' }), { catalog: {}, typeBase: '/e/' })
+  t.strictSame(optionsFromModule({ catalog: { status: 400 }, other: {} }), { catalog: { catalog: { status: 400 }, other: {} } }, 'a code named catalog beside codes is a catalog')
+})
+
+t.test('--type-base sets the type URIs unless the module sets them', async (t) => {
+  const dir = tempDir(t)
+  t.equal((await run(['docs', '--out', dir, '--type-base', 'https://docs.example.com/errors/'])).code, 0)
+  t.match(readFileSync(join(dir, 'conflict.md'), 'utf8'), '"type": "https://docs.example.com/errors/conflict"')
+  t.equal((await run(['docs', '--catalog', join(fixtures, 'docs-incomplete-catalog.js'), '--out', dir, '--type-base', '/ignored/'])).code, 0)
+  t.match(readFileSync(join(dir, 'conflict.md'), 'utf8'), '"type": "https://docs.example.com/errors/conflict"')
+})
+
+t.test('usage mistakes and broken catalogs exit 2 with a message', async (t) => {
+  const help = await run(['--help'])
+  t.equal(help.code, 0)
+  t.equal(help.out, USAGE)
+  const cases: Array<[string[], RegExp]> = [
+    [[], /missing command: the only command is "docs"/],
+    [['build'], /unknown command "build"/],
+    [['docs', '--nope'], /Unknown option '--nope'/],
+    [['docs', '--instance', 'no-slash'], /--instance must be a plain path/],
+    [['docs', '--catalog', 'test/fixtures/does-not-exist.js'], /cannot render the reference: Cannot find module/],
+    [['docs', '--catalog', 'package.json', '--out', '/dev/null/x'], /cannot render the reference: .*catalog entry "name" must be an object/],
+    [['docs', '--type-base', 'no slash'], /cannot render the reference: .*option "typeBase"/]
+  ]
+  for (const [argv, message] of cases) {
+    const result = await run(argv)
+    t.equal(result.code, 2, argv.join(' '))
+    t.match(result.err, message)
+  }
+  t.throws(() => optionsFromModule(null), /must export an object/)
+  t.throws(() => optionsFromModule([]), /must export an object/)
+})
+
+t.test('the command shows relative paths as given', async (t) => {
+  const dir = tempDir(t)
+  const result = await run(['docs', '--out', 'out/errors'], dir)
+  t.equal(result.code, 0)
+  t.match(result.out, 'wrote 17 pages to out/errors')
+  t.equal(readdirSync(join(dir, 'out', 'errors')).length, 17)
+  t.match((await run(['docs', '--out', '.', '--check'], join(dir, 'out', 'errors'))).out, '.: 17 pages up to date')
+})
+
+t.test('the package bin runs the built command', async (t) => {
+  const dir = tempDir(t)
+  const bin = join(root, 'bin', 'fastify-problem-details.js')
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'docs', '--catalog', join(fixtures, 'docs-catalog.js'), '--out', dir])
+  t.match(stdout, `wrote 18 pages to ${dir}`)
+  const failed = await promisify(execFile)(process.execPath, [bin, 'docs', '--catalog', join(fixtures, 'docs-incomplete-catalog.js'), '--out', dir, '--check']).catch((error) => error)
+  t.equal(failed.code, 1)
+  t.match(failed.stderr, 'missing docs text')
+  const usage = await promisify(execFile)(process.execPath, [bin]).catch((error) => error)
+  t.equal(usage.code, 2)
+})
