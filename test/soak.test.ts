@@ -1,0 +1,34 @@
+import t from 'tap'
+import { createRequire } from 'node:module'
+import problemDetails, { ProblemError } from '../lib/index.ts'
+
+interface SoakReport {
+  requests: number
+  responses: number
+  errors: number
+  timeouts: number
+  statuses: Record<string, number>
+  unintended: { count: number, examples: string[] }
+  brokenBodies: { count: number, examples: string[] }
+  heapBeforeMiB: number
+  heapAfterMiB: number
+  eventLoopDelayMs: { mean: number, p99: number, max: number }
+}
+
+// the same load as `node scripts/soak.js`, for a few seconds, against the sources
+const { runSoak } = createRequire(__filename)('../scripts/soak.js') as {
+  runSoak: (options: { plugin: unknown, ProblemError: unknown, seconds: number, connections?: number }) => Promise<SoakReport>
+}
+
+t.test('a short soak of mixed error and success traffic: only the intended statuses, every problem valid, nothing leaked', async (t) => {
+  const report = await runSoak({ plugin: problemDetails, ProblemError, seconds: 3, connections: 8 })
+  t.comment(`${report.requests} requests, heap ${report.heapBeforeMiB} -> ${report.heapAfterMiB} MiB, event loop delay mean ${report.eventLoopDelayMs.mean} ms, p99 ${report.eventLoopDelayMs.p99} ms`)
+  t.ok(report.requests > 0, 'requests were sent')
+  t.equal(report.errors, 0, 'no connection error')
+  t.equal(report.timeouts, 0, 'no timeout')
+  t.strictSame(report.unintended, { count: 0, examples: [] }, 'every status is the intended one')
+  t.strictSame(report.brokenBodies, { count: 0, examples: [] }, 'every error is a valid problem without secrets')
+  t.strictSame(Object.keys(report.statuses).sort(), ['200', '400', '401', '404', '409', '500', '503'])
+  // a leak of even a few hundred bytes per request would add tens of MiB over this many requests
+  t.ok(report.heapAfterMiB - report.heapBeforeMiB < 64, `heap stays bounded (${report.heapBeforeMiB} -> ${report.heapAfterMiB} MiB)`)
+})
