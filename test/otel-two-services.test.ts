@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -36,7 +36,7 @@ function attribute (list: OtlpKeyValue[] | undefined, key: string): unknown {
 }
 
 /** An OTLP/HTTP JSON receiver on loopback. */
-async function otlpReceiver (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function otlpReceiver (t: Test) {
   const received: ReceivedSpan[] = []
   const contentTypes = new Set<string>()
   const server = createServer((req, res) => {
