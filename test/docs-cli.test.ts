@@ -136,3 +136,11 @@ t.test('the package bin runs the built command', async (t) => {
   const usage = await promisify(execFile)(process.execPath, [bin]).catch((error) => error)
   t.equal(usage.code, 2)
 })
+
+t.test('--check of a folder that does not exist lists every page as missing', async (t) => {
+  const dir = join(tempDir(t), 'never-written')
+  const checked = await run(['docs', '--catalog', 'test/fixtures/docs-catalog.js', '--out', dir, '--check'])
+  t.equal(checked.code, 1)
+  t.equal(checked.err.split('\n').filter((line) => line.startsWith('missing: ')).length, 18)
+  t.match(checked.err, `run "fastify-problem-details docs --catalog test/fixtures/docs-catalog.js --out ${dir}"`)
+})

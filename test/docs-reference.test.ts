@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import problemDetails, { builtinCatalog, buildReference, renderCodeMarkdown, renderMarkdownFiles } from '../lib/index.ts'
+import problemDetails, { builtinCatalog, buildReference, renderCodeHtml, renderCodeMarkdown, renderIndexHtml, renderMarkdownFiles } from '../lib/index.ts'
 import { compareFiles } from '../lib/docs/files.ts'
 import { describeType } from '../lib/docs/model.ts'
 import { mdText } from '../lib/docs/markdown.ts'
@@ -157,4 +157,20 @@ t.test('the index leaves trace_id out when the service does not send it', async 
   t.notMatch(index, 'trace_id')
   t.notMatch(index, '| `error`')
   t.notMatch(files.get('internal-error.md'), '"trace_id"')
+})
+
+t.test('a replaced catalog without invalid_request still gets a format example, and blank text counts as missing', async (t) => {
+  const catalog = {
+    internal_error: { status: 500, title: 'Something broke.', retryable: false, category: 'platform', summary: '   ', occurs: [], resolve: ['Retry later.'], members: { hint: { type: 'string' } } }
+  } as const
+  const reference = await buildReference({ catalog, replaceCatalog: true, traceId: false })
+  t.strictSame(reference.gaps.map((gap) => gap.field), ['summary', 'occurs', 'members.hint.description'])
+  t.match(JSON.parse(reference.index.formatExample), { type: '/problems/internal-error', title: 'Something broke.' })
+  t.strictSame(reference.index.categories.map((group) => group.category), ['platform'], 'empty categories are left out')
+  const html = renderCodeHtml(reference.pages[0], { index: '/problems/', page: (slug) => `/problems/${slug}` })
+  t.equal(html.split('<p class="missing">Not documented yet.</p>').length - 1, 2, 'summary and occurs')
+  t.match(html, '<dt>Retryable</dt><dd>No</dd>')
+  t.match(html, '<td><code>hint</code></td><td>string</td><td><span class="missing">Not documented yet.</span></td>')
+  const index = renderIndexHtml(reference.index, { index: '/problems/', page: (slug) => `/problems/${slug}` })
+  t.notMatch(index, 'trace_id')
 })
