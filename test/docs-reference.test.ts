@@ -2,10 +2,11 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import problemDetails, { builtinCatalog, buildReference, renderCodeHtml, renderCodeMarkdown, renderIndexHtml, renderMarkdownFiles } from '../lib/index.ts'
+import problemDetails, { builtinCatalog, buildReference, renderMarkdownFiles } from '../lib/index.ts'
+import { renderCodeHtml, renderIndexHtml } from '../lib/docs/html.ts'
 import { compareFiles } from '../lib/docs/files.ts'
 import { describeType } from '../lib/docs/model.ts'
-import { mdText } from '../lib/docs/markdown.ts'
+import { mdText, renderCodeMarkdown } from '../lib/docs/markdown.ts'
 
 const docsDir = join(__dirname, '..', 'docs', 'errors')
 const userCatalog = require('./fixtures/docs-catalog.js')
