@@ -1,0 +1,138 @@
+'use strict'
+// One benchmark server, in its own process: `node --expose-gc bench/server.js <variant>`.
+// It listens on 127.0.0.1 (port 0) and talks to the parent over IPC:
+//   'start' -> collect garbage, then reset the CPU counter;  'stop' -> CPU time used since 'start'.
+// `node --expose-gc bench/server.js memory <count>` measures the heap instead (see runMemory).
+const { VARIANTS, DETAIL, itemsSchema } = require('./variants.js')
+
+let exportedSpans = 0
+let otelSdk
+
+/** The OpenTelemetry SDK with HTTP instrumentation and a batch processor whose exporter drops the spans. */
+function startOpenTelemetry () {
+  process.env.OTEL_METRICS_EXPORTER = 'none'
+  process.env.OTEL_LOGS_EXPORTER = 'none'
+  const { NodeSDK } = require('@opentelemetry/sdk-node')
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http')
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base')
+  const droppingExporter = {
+    export (spans, done) {
+      exportedSpans += spans.length
+      done({ code: 0 })
+    },
+    shutdown: async function shutdown () {},
+    forceFlush: async function forceFlush () {}
+  }
+  otelSdk = new NodeSDK({
+    instrumentations: [new HttpInstrumentation()],
+    spanProcessors: [new BatchSpanProcessor(droppingExporter)],
+    autoDetectResources: false
+  })
+  otelSdk.start()
+}
+
+function collectGarbage () {
+  if (typeof global.gc === 'function') {
+    global.gc()
+    global.gc()
+  }
+}
+
+async function serve (name) {
+  const variant = VARIANTS.find((v) => v.name === name)
+  if (variant === undefined) throw new Error(`unknown variant ${name}`)
+  if (variant.otel) startOpenTelemetry()
+  const Fastify = require('fastify')
+  const deps = { ours: require('fastify-problem-details'), sensible: require('@fastify/sensible') }
+  const app = Fastify({ logger: false })
+  const info = (await variant.build(app, deps)) ?? {}
+  await app.listen({ host: '127.0.0.1', port: 0 })
+
+  let cpuAtStart
+  process.on('message', async function onMessage (message) {
+    if (message.type === 'start') {
+      collectGarbage()
+      cpuAtStart = process.cpuUsage()
+      process.send({ type: 'started' })
+    } else if (message.type === 'stop') {
+      const used = process.cpuUsage(cpuAtStart)
+      process.send({ type: 'stopped', cpuMicros: used.user + used.system, heapUsed: process.memoryUsage().heapUsed, exportedSpans })
+    } else if (message.type === 'exit') {
+      await app.close()
+      if (otelSdk !== undefined) await otelSdk.shutdown()
+      process.send({ type: 'exited', exportedSpans })
+      process.disconnect()
+    }
+  })
+  process.send({ type: 'ready', port: app.server.address().port, ...info })
+}
+
+/**
+ * Heap growth over `total` error responses. The requests go through `app.inject()` in this process:
+ * the whole Fastify request path (routing, validation, hooks, error handler, reply) runs, but
+ * without sockets, so a million responses take seconds instead of minutes. Four failure kinds
+ * take turns: thrown ProblemError, reply.problem(), an unknown Error, a schema validation failure.
+ */
+async function runMemory (total) {
+  const Fastify = require('fastify')
+  const ours = require('fastify-problem-details')
+  const app = Fastify({ logger: false })
+  await app.register(ours.default)
+  app.get('/throw', async function failing () { throw new ours.ProblemError('invalid_request', { detail: DETAIL }) })
+  app.get('/reply', async function failing (request, reply) { return reply.problem('invalid_request', { detail: DETAIL }) })
+  app.get('/unknown', async function failing () { throw new Error('database connection lost') })
+  app.post('/items', { schema: itemsSchema }, async function create () { return { ok: true } })
+  await app.ready()
+
+  const kinds = [
+    { method: 'GET', url: '/throw', status: 400 },
+    { method: 'GET', url: '/reply', status: 400 },
+    { method: 'GET', url: '/unknown', status: 500 },
+    { method: 'POST', url: '/items', payload: {}, status: 400 }
+  ]
+  const CONCURRENCY = 8
+  async function drive (count) {
+    let next = 0
+    let wrong = 0
+    async function worker () {
+      while (next < count) {
+        const kind = kinds[next++ % kinds.length]
+        const res = await app.inject({ method: kind.method, url: kind.url, payload: kind.payload })
+        if (res.statusCode !== kind.status || !res.headers['content-type'].startsWith('application/problem+json')) wrong++
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    return wrong
+  }
+
+  const warmup = Math.min(50000, Math.max(1000, Math.floor(total / 20)))
+  await drive(warmup)
+  collectGarbage()
+  const afterWarmup = process.memoryUsage()
+  const started = process.hrtime.bigint()
+  const wrong = await drive(total)
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  collectGarbage()
+  const afterAll = process.memoryUsage()
+  await app.close()
+  process.send({
+    type: 'memory',
+    responses: total,
+    warmupResponses: warmup,
+    wrongResponses: wrong,
+    seconds,
+    heapAfterWarmup: afterWarmup.heapUsed,
+    heapAfterAll: afterAll.heapUsed,
+    heapGrowth: afterAll.heapUsed - afterWarmup.heapUsed,
+    rssAfterWarmup: afterWarmup.rss,
+    rssAfterAll: afterAll.rss
+  })
+  process.disconnect()
+}
+
+const [mode, arg] = process.argv.slice(2)
+const main = mode === 'memory' ? runMemory(Number(arg)) : serve(mode)
+main.catch(function failed (error) {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,241 @@
+'use strict'
+// The server variants of the benchmark. Each one answers the same kind of request in its own
+// child process (bench/server.js); the parent (bench/run.js) loads them with autocannon.
+// Nothing here requires fastify at load time: the OpenTelemetry variants must start the SDK
+// before `http` and fastify are loaded.
+
+/** The message every failing route uses, so response sizes stay comparable. */
+const DETAIL = 'The request is missing the "name" field.'
+
+/** The body the `limit` variant sends: byte for byte the document ours sends for `invalid_request`. */
+function preSerialized (title) {
+  return JSON.stringify({
+    type: '/problems/invalid-request',
+    title,
+    status: 400,
+    detail: DETAIL,
+    instance: '/fail',
+    error: `${title} (${DETAIL})`,
+    retryable: false
+  })
+}
+
+const FAIL = { method: 'GET', path: '/fail' }
+const VALIDATION = { method: 'POST', path: '/items', body: '{}', headers: { 'content-type': 'application/json' } }
+const HAPPY = { method: 'GET', path: '/ok' }
+
+/** A catalog of `size` extra codes, all 4xx, for the scaling variants. */
+function largeCatalog (size) {
+  const catalog = {}
+  for (let i = 0; i < size; i++) {
+    catalog[`bench_code_${i}`] = { status: 400 + (i % 30), title: `Benchmark problem number ${i}.`, retryable: false, category: 'user' }
+  }
+  return catalog
+}
+
+function httpError (status, message) {
+  const error = new Error(message)
+  error.statusCode = status
+  return error
+}
+
+const itemsSchema = { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } }
+
+/** Registers the plugin and measures how long `register` takes (normalizing the options and the catalog). */
+async function registerOurs (app, deps, options) {
+  const started = process.hrtime.bigint()
+  await app.register(deps.ours.default, options)
+  return Number(process.hrtime.bigint() - started) / 1e6
+}
+
+/**
+ * Every variant: `group` orders the table, `status` is what each response must carry,
+ * `compare` names the variant its target ratio is measured against.
+ */
+const VARIANTS = [
+  {
+    name: 'baseline',
+    group: 'error path',
+    label: 'Fastify default handler, thrown Error with statusCode 400',
+    status: 400,
+    request: FAIL,
+    async build (app) {
+      app.get('/fail', async function failing () { throw httpError(400, DETAIL) })
+    }
+  },
+  {
+    name: 'limit',
+    group: 'error path',
+    label: 'limit: reply.code(400).send(pre-serialized problem)',
+    status: 400,
+    request: FAIL,
+    async build (app, deps) {
+      const body = preSerialized(deps.ours.builtinCatalog.invalid_request.title)
+      app.get('/fail', async function failing (request, reply) {
+        return reply.code(400).header('content-type', 'application/problem+json; charset=utf-8').send(body)
+      })
+    }
+  },
+  {
+    name: 'sensible',
+    group: 'error path',
+    label: '@fastify/sensible, httpErrors.badRequest()',
+    status: 400,
+    request: FAIL,
+    async build (app, deps) {
+      await app.register(deps.sensible)
+      app.get('/fail', async function failing () { throw app.httpErrors.badRequest(DETAIL) })
+    }
+  },
+  {
+    name: 'errors-enhanced',
+    group: 'error path',
+    label: 'fastify-http-errors-enhanced, BadRequestError',
+    status: 400,
+    request: FAIL,
+    async build (app, deps) {
+      const enhanced = await import('fastify-http-errors-enhanced')
+      const { BadRequestError } = await import('http-errors-enhanced')
+      await app.register(enhanced.default)
+      app.get('/fail', async function failing () { throw new BadRequestError(DETAIL) })
+    }
+  },
+  {
+    name: 'ours-throw',
+    group: 'error path',
+    label: 'ours: thrown ProblemError (invalid_request, 400)',
+    status: 400,
+    problem: true,
+    request: FAIL,
+    target: { against: 'baseline', max: 1.00, text: 'thrown ProblemError <= 1.00x Fastify default handler' },
+    async build (app, deps) {
+      const registerMs = await registerOurs(app, deps, {})
+      app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
+      return { registerMs, catalogSize: deps.ours.builtinCatalog === undefined ? 0 : Object.keys(deps.ours.builtinCatalog).length }
+    }
+  },
+  {
+    name: 'ours-reply',
+    group: 'error path',
+    label: 'ours: reply.problem(invalid_request)',
+    status: 400,
+    problem: true,
+    request: FAIL,
+    target: { against: 'limit', max: 1.10, text: 'reply.problem() <= 1.10x the limit' },
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/fail', async function failing (request, reply) { return reply.problem('invalid_request', { detail: DETAIL }) })
+    }
+  },
+  {
+    name: 'default-unknown',
+    group: 'unknown error (500)',
+    label: 'Fastify default handler, plain Error (500)',
+    status: 500,
+    request: FAIL,
+    async build (app) {
+      app.get('/fail', async function failing () { throw new Error('database connection lost') })
+    }
+  },
+  {
+    name: 'ours-unknown',
+    group: 'unknown error (500)',
+    label: 'ours: plain Error -> internal_error (500)',
+    status: 500,
+    problem: true,
+    request: FAIL,
+    compare: 'default-unknown',
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/fail', async function failing () { throw new Error('database connection lost') })
+    }
+  },
+  {
+    name: 'default-validation',
+    group: 'schema validation (400)',
+    label: 'Fastify default handler, body schema failure',
+    status: 400,
+    request: VALIDATION,
+    async build (app) {
+      app.post('/items', { schema: itemsSchema }, async function create () { return { ok: true } })
+    }
+  },
+  {
+    name: 'ours-validation',
+    group: 'schema validation (400)',
+    label: 'ours: body schema failure -> invalid_request with errors',
+    status: 400,
+    problem: true,
+    request: VALIDATION,
+    compare: 'default-validation',
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.post('/items', { schema: itemsSchema }, async function create () { return { ok: true } })
+    }
+  },
+  {
+    name: 'happy-without',
+    group: 'happy path (200)',
+    label: '200 route, plugin not registered',
+    status: 200,
+    request: HAPPY,
+    async build (app) {
+      app.get('/ok', async function ok () { return { ok: true } })
+    }
+  },
+  {
+    name: 'happy-with',
+    group: 'happy path (200)',
+    label: '200 route, plugin registered',
+    status: 200,
+    request: HAPPY,
+    target: { against: 'happy-without', max: 1.02, text: 'happy path with the plugin <= 1.02x without' },
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/ok', async function ok () { return { ok: true } })
+    }
+  },
+  {
+    name: 'otel-default',
+    group: 'OpenTelemetry SDK + HTTP instrumentation',
+    label: 'OTel on: Fastify default handler, Error with statusCode 400',
+    status: 400,
+    otel: true,
+    request: FAIL,
+    async build (app) {
+      app.get('/fail', async function failing () { throw httpError(400, DETAIL) })
+    }
+  },
+  {
+    name: 'otel-ours',
+    group: 'OpenTelemetry SDK + HTTP instrumentation',
+    label: 'OTel on: ours, thrown ProblemError (with trace_id)',
+    status: 400,
+    otel: true,
+    problem: true,
+    request: FAIL,
+    target: { against: 'otel-default', max: 1.05, text: 'with OpenTelemetry: ours <= 1.05x default handler' },
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
+    }
+  },
+  ...[1000, 10000].map((size) => ({
+    name: `ours-catalog-${size}`,
+    group: 'catalog size',
+    label: `ours: thrown ProblemError, ${size.toLocaleString('en-US')} catalog entries`,
+    status: 400,
+    problem: true,
+    request: FAIL,
+    catalogSize: size,
+    target: { against: 'ours-throw', max: 1.05, text: `cost per error with ${size.toLocaleString('en-US')} entries <= 1.05x with the 16 built-in ones` },
+    async build (app, deps) {
+      const catalog = largeCatalog(size - Object.keys(deps.ours.builtinCatalog).length)
+      const registerMs = await registerOurs(app, deps, { catalog })
+      app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
+      return { registerMs, catalogSize: size }
+    }
+  }))
+]
+
+module.exports = { VARIANTS, DETAIL, preSerialized, largeCatalog, registerOurs, itemsSchema }
