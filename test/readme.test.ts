@@ -44,6 +44,7 @@ t.test('the public API exports these names', async (t) => {
     'DEFAULT_CODES', 'DEFAULT_MAX_DETAIL_LENGTH', 'DEFAULT_STATUS_CODES', 'DEFAULT_TYPE_BASE',
     'FST_PROBLEM_DUPLICATE_SLUG', 'FST_PROBLEM_INVALID_CATALOG_ENTRY', 'FST_PROBLEM_INVALID_MEMBER', 'FST_PROBLEM_INVALID_OPTION',
     'FST_PROBLEM_SEND_FAILED', 'FST_PROBLEM_UNKNOWN_CODE', 'FST_PROBLEM_UNKNOWN_MAPPED_CODE',
+    'MAX_UPSTREAM_BODY_BYTES', 'UpstreamProblem', 'problemFromResponse',
     'PROBLEM_CONTENT_TYPE', 'PROBLEM_SCHEMA_ID', 'ProblemError', 'STANDARD_MEMBER_SCHEMAS',
     'builtinCatalog', 'default', 'isProblemError', 'problemDetails', 'problemSchema', 'reasonPhrase', 'slugOf'
   ].sort())
