@@ -137,6 +137,16 @@ function renderMarkdown (report, previous) {
     : markdownTable(['Heap after warm-up', `Heap after ${whole(m.responses)} more errors`, 'Growth', 'Wrong responses', 'Time'],
       [[`${mebibytes(m.heapAfterWarmup)} (${whole(m.warmupResponses)} errors)`, mebibytes(m.heapAfterAll), mebibytes(m.heapGrowth), String(m.wrongResponses), `${m.seconds.toFixed(1)} s`]],
       ['r', 'r', 'r', 'r', 'r'])
+  const memoryNote = m === undefined
+    ? ''
+    : `Heap used (after two forced garbage collections) once ${whole(m.warmupResponses)} warm-up errors
+were answered, then after ${whole(m.responses)} more. The responses go through \`app.inject()\` inside one
+process: the whole Fastify request path runs (routing, body parsing and validation, the error
+handler, serialization, the reply), but no socket, so a million responses fit in the time budget
+(over HTTP they would take longer than the whole benchmark is allowed). Four failure kinds take
+turns: a thrown \`ProblemError\`, \`reply.problem()\`, an unknown \`Error\` (500) and a schema
+validation failure.
+`
   const versions = Object.entries(report.versions).filter(([, v]) => v !== undefined).map(([n, v]) => `${n} ${v}`).join(', ')
   return `# Benchmarks
 
@@ -180,14 +190,7 @@ ${registrations}
 
 ${memory}
 
-${m === undefined ? '' : `Heap used (after two forced garbage collections) once ${whole(m.warmupResponses)} warm-up errors
-were answered, then after ${whole(m.responses)} more. The responses go through \`app.inject()\` inside one
-process: the whole Fastify request path runs (routing, body parsing and validation, the error
-handler, serialization, the reply), but no socket, so a million responses fit in the time budget
-(over HTTP they would take longer than the whole benchmark is allowed). Four failure kinds take
-turns: a thrown \`ProblemError\`, \`reply.problem()\`, an unknown \`Error\` (500) and a schema
-validation failure.
-`}
+${memoryNote}
 ## How it is measured
 
 - Each variant is its own Fastify 5 server in its own child process (\`bench/server.js\`) on

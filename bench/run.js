@@ -4,7 +4,7 @@
 // loads them from this process: warm-up, then interleaved rounds (A B C ... A B C ...) of a fixed
 // number of requests. The primary figure is the server's CPU time per response, measured with
 // process.cpuUsage() inside the server around each round; medians over the rounds.
-const { fork } = require('node:child_process')
+const { fork, spawnSync } = require('node:child_process')
 const { mkdirSync, writeFileSync, readFileSync, existsSync } = require('node:fs')
 const os = require('node:os')
 const { join } = require('node:path')
@@ -155,6 +155,11 @@ function machine () {
   }
 }
 
+function commitOf () {
+  const git = spawnSync('git', ['describe', '--always', '--dirty', '--exclude', '*'], { cwd: ROOT, encoding: 'utf8' })
+  return git.status === 0 ? git.stdout.trim() : undefined
+}
+
 function versionOf (name) {
   try {
     return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version
@@ -163,9 +168,8 @@ function versionOf (name) {
   }
 }
 
-async function measureMemory (settings) {
-  const child = spawnServer(['memory', String(settings.memory)], settings, 'memory')
-  const result = await ask(child, undefined, 'memory', MEMORY_TIMEOUT_MS)
+async function measureMemory (child) {
+  const result = await ask(child, { type: 'run' }, 'memory', MEMORY_TIMEOUT_MS)
   await new Promise((resolve) => child.exited ? resolve() : child.once('exit', resolve))
   const { type, ...figures } = result
   return { ...figures, method: 'app.inject() inside one server process, four failure kinds in turn, heap after two forced GCs' }
@@ -210,6 +214,12 @@ async function main () {
       const ready = await ask(child, undefined, 'ready', STARTUP_TIMEOUT_MS)
       child.info = { port: ready.port, registerMs: ready.registerMs, catalogSize: ready.catalogSize }
       child.sample = await sample(variant, ready.port)
+    }
+    let memoryServer
+    if (settings.memory > 0) {
+      memoryServer = spawnServer(['memory', String(settings.memory)], settings, 'memory')
+      servers.push(memoryServer)
+      await ask(memoryServer, undefined, 'ready', STARTUP_TIMEOUT_MS)
     }
     const limit = servers[variants.findIndex((v) => v.name === 'limit')]
     const reply = servers[variants.findIndex((v) => v.name === 'ours-reply')]
@@ -260,14 +270,13 @@ async function main () {
       r.cpuRatio = r.cpuMicrosPerResponse / baseline.cpuMicrosPerResponse
       r.rpsRatio = r.requestsPerSecond / baseline.requestsPerSecond
     }
-    for (const child of servers) await stopServer(child)
-    servers.length = 0
+    for (const child of servers) if (child !== memoryServer) await stopServer(child)
 
     // 5. memory, alone on the machine
     let memory
-    if (settings.memory > 0) {
+    if (memoryServer !== undefined) {
       log(`memory: ${settings.memory.toLocaleString('en-US')} error responses`)
-      memory = await measureMemory(settings)
+      memory = await measureMemory(memoryServer)
     }
 
     const byName = new Map(results.map((r) => [r.name, r]))
@@ -276,6 +285,7 @@ async function main () {
       date: new Date().toISOString(),
       durationSeconds: (Date.now() - started) / 1000,
       machine: machine(),
+      commit: commitOf(),
       versions: Object.fromEntries(['fastify', '@fastify/sensible', 'fastify-http-errors-enhanced', 'autocannon', '@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http'].map((n) => [n, versionOf(n)])),
       settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, quick: settings.quick },
       variants: results,

@@ -105,6 +105,13 @@ async function runMemory (total) {
     return wrong
   }
 
+  // loaded at the start of the run with the other servers, measured when the parent says so
+  process.send({ type: 'ready' })
+  const go = await new Promise((resolve) => process.once('message', resolve))
+  if (go?.type !== 'run') {
+    process.disconnect()
+    return
+  }
   const warmup = Math.min(50000, Math.max(1000, Math.floor(total / 20)))
   await drive(warmup)
   collectGarbage()
