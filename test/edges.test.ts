@@ -268,3 +268,18 @@ t.test('malformed requests from a raw socket end as problems or clean closes', a
   t.equal((await send(agent, port, 'GET', '/ok')).status, 200, 'the server keeps serving')
   t.ok(app.server.listening)
 })
+
+t.test('odd validation items and hostile header objects are read defensively', async (t) => {
+  const hostileHeaders = new Proxy({}, { ownKeys () { throw new Error('trap') } })
+  const { app } = await build(t, {
+    routes: (app) => {
+      app.get('/odd', async () => {
+        throw Object.assign(new Error('bad query'), { statusCode: 400, validationContext: 'querystring', validation: [{ message: 5, instancePath: 7 }, null] })
+      })
+      app.get('/headers', async () => { throw Object.assign(new Error('x'), { statusCode: 409, headers: hostileHeaders }) })
+    }
+  })
+  const body = problemOf(t, await app.inject('/odd'), 400)
+  t.strictSame(body.errors, [{ detail: 'is invalid', parameter: '' }, { detail: 'is invalid', parameter: '' }])
+  t.equal(problemOf(t, await app.inject('/headers'), 409).type, '/problems/conflict')
+})
