@@ -23,6 +23,10 @@ for (const [name, cmd, args] of steps) {
   }
 }
 
+// the browser test needs Debian's chromium: install it when missing (as root, with apt-get)
+process.stdout.write('\n> chromium\n')
+require('./ensure-chromium.js').ensureChromium()
+
 process.stdout.write('\n> tap\n')
 const tap = spawnSync(bin('tap'), process.argv.slice(2), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 })
 process.stdout.write(tap.stdout)
