@@ -61,7 +61,14 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
   function checkMembers (c: Classification): Classification {
     const entry = c.entry
     if (entry === undefined || (entry.memberNames.length === 0 && entry.required.length === 0)) return c
-    const why = config.memberValidator.validate(entry.code, entry.members, entry.required, c.members)
+    let why: string | undefined
+    try {
+      why = config.memberValidator.validate(entry.code, entry.members, entry.required, c.members)
+    } catch (failure) {
+      // a member value whose reading throws (a Proxy, a getter) is as invalid as a wrong type
+      const message = safeGet(failure, 'message')
+      why = `could not be read (${typeof message === 'string' ? message : 'a non-Error was thrown'})`
+    }
     return why === undefined ? c : internalError(config, new FST_PROBLEM_INVALID_MEMBER(entry.code, why))
   }
 

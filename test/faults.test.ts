@@ -293,3 +293,25 @@ t.test('a stream that fails before its first byte becomes a problem; after it st
 t.test('no fault escaped as an unhandled rejection or exception', async (t) => {
   t.strictSame(escaped, [])
 })
+
+t.test('a thrown ProblemError whose member cannot be read gives internal_error, not the framework fallback', async (t) => {
+  // regression: validating a member whose Proxy trap throws escaped the error handler, and Fastify's default handler sent the trap's message
+  const unreadable = () => new Proxy(['a'], { get (target, key, receiver) { if (key === '0' || key === 'length') throw new Error('trap SECRET'); return Reflect.get(target, key, receiver) } })
+  const { app, logs } = await build(t, {
+    routes: (app) => {
+      app.get('/thrown', async () => { throw new ProblemError('external_authentication_required', { inaccessible_repos: unreadable() as never }) })
+      app.get('/odd-throw', async () => {
+        throw new ProblemError('external_authentication_required', { inaccessible_repos: new Proxy([], { get () { throw 'not an Error' } }) as never }) // eslint-disable-line no-throw-literal
+      })
+    }
+  })
+  for (const url of ['/thrown', '/odd-throw']) {
+    const res = await app.inject(url)
+    t.equal(problemOf(t, res, 500).type, '/problems/internal-error', url)
+    t.notMatch(res.body, /SECRET/)
+  }
+  const [thrown, odd] = logs.problems()
+  t.equal(logs.problems().length, 2)
+  t.match(thrown, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: /could not be read \(trap SECRET\)/ } })
+  t.match(odd, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: /could not be read \(a non-Error was thrown\)/ } })
+})

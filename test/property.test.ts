@@ -91,15 +91,21 @@ const errorRecipe: fc.Arbitrary<ErrorRecipe> = fc.record({
 })
 
 // members valid for their schema, and values that are not (wrong types, bad URIs, BigInts, cycles)
-const anyMemberValue = fc.oneof(fc.string({ maxLength: 20 }), fc.webUrl(), fc.integer(), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fc.constantFrom(null, true, 'not a uri', 10n, [1, 2], { nested: 'x' }))
+const anyMemberValue = fc.oneof(fc.string({ maxLength: 20 }), fc.webUrl(), fc.integer(), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fc.constantFrom(null, true, 'not a uri', 10n, [1, 2], { nested: 'x' }, 'hostile-array'))
+
+/** An array whose items cannot be read: validation and serialization both trip on it. */
+function hostileArray (canary: string): unknown {
+  return new Proxy(['a'], { get (target, key, receiver) { if (key === '0' || key === 'length') throw new Error(`trap ${canary}`); return Reflect.get(target, key, receiver) } })
+}
 const problemRecipe: fc.Arbitrary<ProblemRecipe> = fc.record({
   kind: fc.constant('problem' as const),
-  code: fc.constantFrom(...CATALOG_CODES, 'no_such_code'),
+  // codes with extension members are drawn more often: their members are where hostile values go
+  code: fc.oneof(fc.constantFrom(...CATALOG_CODES, 'no_such_code'), fc.constantFrom('external_authentication_required', 'integration_not_configured', 'quota_exceeded')),
   detail: fc.option(text, { nil: undefined }),
   members: fc.record({
     provider: anyMemberValue,
     auth_url: anyMemberValue,
-    inaccessible_repos: anyMemberValue,
+    inaccessible_repos: fc.oneof(anyMemberValue, fc.constant('hostile-array')),
     integration_name: anyMemberValue,
     setup_url: anyMemberValue,
     limit: fc.oneof(fc.integer({ min: 0, max: 1e6 }), anyMemberValue)
@@ -184,7 +190,8 @@ function buildValue (r: Recipe, canary: string): Built {
 }
 
 function buildProblemError (r: ProblemRecipe, canary: string): Built {
-  const init: Record<string, unknown> = { ...r.members }
+  const init: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(r.members)) init[name] = value === 'hostile-array' ? hostileArray(canary) : value
   if (r.detail !== undefined) init.detail = r.detail
   if (r.undeclared) init.internal_note = `note ${canary}`
   if (r.headers !== undefined) init.headers = buildHeaders(r.headers, canary)
