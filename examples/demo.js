@@ -3,6 +3,8 @@
 //   npm run demo             serve on 127.0.0.1:3000 and print each span as it ends
 //   npm run demo -- --once   call every example route, print the answers and spans, exit
 // HOST and PORT change where it listens (PORT=0 picks a free port).
+// Every `type` URI resolves on the demo itself (serveDocs), and /openapi.json documents each
+// route's problems.
 
 // 1. OpenTelemetry starts before Fastify is loaded, so the HTTP server is instrumented
 const { NodeSDK } = require('@opentelemetry/sdk-node')
@@ -38,15 +40,22 @@ sdk.start()
 
 // 2. the service
 const Fastify = require('fastify')
+const swagger = require('@fastify/swagger')
 const problemDetails = require('fastify-problem-details')
 const { ProblemError } = problemDetails
 
 async function buildDemo () {
   const app = Fastify({ logger: once ? false : { level: 'warn' } })
+  await app.register(swagger, {
+    openapi: { openapi: '3.0.3', info: { title: 'Demo tasks API', version: '1.0.0' } },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => json.$id || `def-${i}` }
+  })
   await app.register(problemDetails, {
-    typeBase: 'https://docs.example.com/errors/',
+    typeBase: '/problems/',
+    serveDocs: true,
     codes: { ECONNREFUSED: 'resource_unavailable' }
   })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   app.post('/api/v1/agent/tasks', {
     schema: { body: { type: 'object', required: ['schedule_id'], properties: { schedule_id: { type: 'string' }, priority: { type: 'integer' } } } },
@@ -104,6 +113,7 @@ async function main () {
       const data = body === undefined ? '' : ` -H 'content-type: application/json' -d '${JSON.stringify(body)}'`
       console.log(`  curl -s -X ${method} '${address}${path}'${data}    # ${what}`)
     }
+    console.log(`Each type URI resolves here: open ${address}/problems/ in a browser. OpenAPI: ${address}/openapi.json`)
     console.log('Each problem carries a trace_id; the span with that trace id is printed here when it ends. Ctrl-C stops.')
     const stop = () => app.close().then(() => sdk.shutdown()).then(() => process.exit(0))
     process.once('SIGINT', stop)
@@ -124,6 +134,10 @@ async function main () {
     const span = await spanOf(traceId)
     console.log(span ? span.line : `span  (none found for trace_id=${traceId})`)
   }
+  const reference = await fetch(`${address}/problems/invalid-request`, { headers: { accept: 'application/json' } })
+  console.log(`\n# every type URI resolves on the service\nGET /problems/invalid-request -> ${reference.status} ${reference.headers.get('content-type')}`)
+  const paths = Object.keys((await (await fetch(`${address}/openapi.json`)).json()).paths)
+  console.log(`GET /openapi.json -> documents ${paths.join(', ')} with their problem responses`)
   await app.close()
   await sdk.shutdown()
 }

@@ -9,7 +9,7 @@ t.test('the demo with --once calls its routes and shows each problem with its tr
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(process.execPath, [demo, '--once'], { env: { ...process.env, PORT: '0' }, timeout: 60_000 }, (error, out) => error ? reject(error) : resolve(out))
   })
-  const blocks = stdout.split('\n# ').slice(1)
+  const blocks = stdout.split('\n# ').slice(1, 7)
   t.equal(blocks.length, 6, 'six example calls')
   const statuses = []
   for (const block of blocks) {
@@ -21,6 +21,8 @@ t.test('the demo with --once calls its routes and shows each problem with its tr
     t.match(block, new RegExp(`\\nspan .* trace_id=${traceId} `), 'the matching span is printed')
   }
   t.strictSame(statuses, [400, 404, 401, 503, 500, 404])
+  t.match(stdout, /GET \/problems\/invalid-request -> 200 application\/json/, 'the type URI resolves')
+  t.match(stdout, /GET \/openapi.json -> documents \/api\/v1\/agent\/tasks/, 'the OpenAPI document lists the routes')
   const bodies = blocks.map((block) => block.slice(block.indexOf('\n{'), block.lastIndexOf('\n}') + 2)).join('\n')
   t.equal(bodies.match(/"trace_id"/g)?.length, 6, 'every body was captured')
   t.notMatch(bodies, /hunter2|10\.0\.0\.7|token=secret|reading 'owner'/, 'no secret, internal message or query string in any body')
