@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build } from './helper.ts'
 import { keepAliveAgent, problemChecker, send } from './property-invariants.ts'
-import { ProblemError, type ProblemCode } from '../lib/index.ts'
+import { ProblemError, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
 
 /** Where a value is thrown from. */
 export const STAGES = ['handler-sync', 'handler-async', 'reply-send', 'onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'stream'] as const
@@ -242,13 +242,39 @@ function describeRecipe (r: Recipe): string {
   return JSON.stringify(r, (_key, value) => typeof value === 'bigint' ? `${value}n` : value)
 }
 
+/**
+ * `default`: the plugin's defaults. `exposed`: 5xx messages exposed, no `error` member, a short
+ * detail bound, and a `mapError` that maps TypeErrors and throws (with the value's message) on RangeErrors.
+ */
+export type PropertyVariant = 'default' | 'exposed'
+
+const EXPOSED_OPTIONS: ProblemDetailsOptions = {
+  exposeServerErrors: true,
+  errorMember: false,
+  maxDetailLength: 16,
+  mapError: function throwingMapper (error) {
+    if (!isError(error)) return undefined
+    if (error.name === 'TypeError') return new ProblemError('conflict')
+    if (error.name === 'RangeError') throw new Error(`mapper saw ${String(safeMessage(error))}`)
+    return undefined
+  }
+}
+
+function safeMessage (error: unknown): unknown {
+  try {
+    return (error as Error).message
+  } catch {
+    return 'nothing'
+  }
+}
+
 /** One app answering every stage: `/case/:stage/:id` throws the value registered under `id`. */
-async function caseApp (t: Test) {
+async function caseApp (t: Test, variant: PropertyVariant) {
   const values = new Map<string, unknown>()
   const take = (id: string) => values.get(id)
   const stageOf = (request: { params: unknown }) => (request.params as { stage: Stage, id: string })
   const { app, logs } = await build(t, {
-    plugin: { catalog: { quota_exceeded: { status: 429, title: 'The quota is used up.', retryable: true, category: 'user', retryAfter: 30, members: { limit: { type: 'integer', minimum: 0 } }, required: ['limit'] } } },
+    plugin: { catalog: { quota_exceeded: { status: 429, title: 'The quota is used up.', retryable: true, category: 'user', retryAfter: 30, members: { limit: { type: 'integer', minimum: 0 } }, required: ['limit'] } }, ...(variant === 'exposed' ? EXPOSED_OPTIONS : {}) },
     routes: (app: FastifyInstance) => {
       app.route({
         method: ['GET', 'POST'],
@@ -280,9 +306,10 @@ async function caseApp (t: Test) {
  * Throws generated values from every stage over real HTTP and checks every invariant of each
  * response. Seeded: a failure prints its seed and path.
  */
-export async function runProperty (t: Test, { seed, runsPerStage, skipProxies = false }: { seed: number, runsPerStage: number, skipProxies?: boolean }): Promise<number> {
-  const { app, logs, values, port } = await caseApp(t)
-  const check = problemChecker(app)
+export async function runProperty (t: Test, { seed, runsPerStage, skipProxies = false, variant = 'default' }: { seed: number, runsPerStage: number, skipProxies?: boolean, variant?: PropertyVariant }): Promise<number> {
+  const { app, logs, values, port } = await caseApp(t, variant)
+  const check = problemChecker(app, { errorMember: variant !== 'exposed' })
+  const exposed = variant === 'exposed'
   const agent = keepAliveAgent()
   t.teardown(() => agent.destroy())
   let n = 0
@@ -303,7 +330,7 @@ export async function runProperty (t: Test, { seed, runsPerStage, skipProxies = 
       const { broken, body } = check(res, { instance: `/case/${stage}/${id}` })
       // a client error's own message (4xx) and a ProblemError's detail are meant for the client;
       // everything else carrying the canary (5xx messages, causes, stacks, undeclared members, bad headers) is not
-      const visible = res.status < 500 && built.clientText !== undefined && typeof body?.detail === 'string'
+      const visible = (res.status < 500 || exposed) && built.clientText !== undefined && typeof body?.detail === 'string'
       if (visible && !fromClientText(built.clientText ?? '', body.detail as string)) broken.push(`detail ${JSON.stringify(body.detail)} is not the client text`)
       const rest = body === undefined ? res.body.toString('utf8') : JSON.stringify(res.status < 500 ? { ...body, detail: visible ? undefined : body.detail, error: visible ? undefined : body.error, errors: undefined } : body)
       if (rest.includes(canary) || res.rawHeaders.join('\n').includes(canary)) broken.push(`canary reached the response outside a client detail: ${res.rawHeaders.join('|')} ${res.body.toString('utf8').slice(0, 300)}`)

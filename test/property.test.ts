@@ -10,3 +10,8 @@ t.test('whatever is thrown from any stage, the client gets a valid problem and n
   const cases = await runProperty(t, { seed: SEED, runsPerStage: RUNS_PER_STAGE })
   t.ok(cases >= Math.min(2000, RUNS_PER_STAGE * 9), `${cases} generated cases ran over HTTP`)
 })
+
+t.test('with 5xx messages exposed, no error member, a short detail bound and a throwing mapError, the promises still hold', async (t) => {
+  const cases = await runProperty(t, { seed: SEED + 100, runsPerStage: Math.ceil(RUNS_PER_STAGE / 3), variant: 'exposed' })
+  t.ok(cases > 0, `${cases} generated cases ran over HTTP`)
+})
