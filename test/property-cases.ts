@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build } from './helper.ts'
 import { keepAliveAgent, problemChecker, send } from './property-invariants.ts'
-import { ProblemError, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
+import { isProblemError, ProblemError, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
 
 /** Where a value is thrown from. */
-export const STAGES = ['handler-sync', 'handler-async', 'reply-send', 'onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'stream'] as const
+export const STAGES = ['handler-sync', 'handler-async', 'reply-send', 'reply-problem', 'onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'stream'] as const
 type Stage = typeof STAGES[number]
 
 /** A description of a thrown value; built into the real (possibly hostile) value at request time, with a fresh canary. */
@@ -288,6 +288,11 @@ async function caseApp (t: Test, variant: PropertyVariant) {
           const p = stageOf(request)
           const value = take(p.id)
           if (p.stage === 'handler-sync') throw value
+          if (p.stage === 'reply-problem') {
+            // the same occurrence sent without an Error: reply.problem(code, init)
+            if (!isProblemError(value)) return reply.problem('internal_error', { cause: value })
+            return reply.problem(value.code, { ...value.members, detail: value.detail, headers: value.headers, retryAfter: value.retryAfter, cause: value.cause } as never)
+          }
           if (p.stage === 'reply-send') return reply.send(isError(value) ? value : Object.assign(new Error('wrapped'), { cause: value }))
           if (p.stage === 'stream') {
             return reply.send(new Readable({ read () { this.destroy(isError(value) ? value : Object.assign(new Error('stream failed'), { cause: value })) } }))
