@@ -119,6 +119,19 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
     return reply.header('content-type', PROBLEM_CONTENT_TYPE).send(payload)
   }
 
+  /**
+   * When the send path itself throws (a hostile value defeating a guard, a logger that throws), the
+   * client still gets a fixed internal_error: Fastify's own fallback would send the failure's message.
+   */
+  function lastResort (request: FastifyRequest, reply: FastifyReply, c: Classification, failure: unknown): FastifyReply {
+    try {
+      const message = safeGet(failure, 'message')
+      request.log.error({ err: new FST_PROBLEM_SEND_FAILED(c.entry?.code ?? 'about:blank', typeof message === 'string' ? message : 'a non-Error was thrown'), problem: config.internalError.code, status: config.internalError.status }, 'problem could not be sent as classified')
+    } catch {}
+    const payload = JSON.stringify(buildProblem(internalError(config), instanceOf(request), undefined, config))
+    return reply.code(config.internalError.status).header('content-type', PROBLEM_CONTENT_TYPE).send(payload)
+  }
+
   /** Fastify error handler: anything thrown or passed to `reply.send(error)`. */
   function problemErrorHandler (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     let c: Classification
@@ -127,7 +140,11 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
     } catch (mappingFailure) {
       c = internalError(config, isError(mappingFailure) ? mappingFailure : new Error('mapError threw a non-Error value'))
     }
-    return respond(request, reply, c, error)
+    try {
+      return respond(request, reply, c, error)
+    } catch (failure) {
+      return lastResort(request, reply, c, failure)
+    }
   }
 
   /** Not-found handler: unknown routes answer `resource_not_found`. */

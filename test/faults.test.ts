@@ -315,3 +315,50 @@ t.test('a thrown ProblemError whose member cannot be read gives internal_error, 
   t.match(thrown, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: /could not be read \(trap SECRET\)/ } })
   t.match(odd, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: /could not be read \(a non-Error was thrown\)/ } })
 })
+
+/** An app whose logger throws on the plugin's problem lines (all of them, or all but the last-resort line). */
+async function appWithThrowingLogger (t: Parameters<typeof build>[0], spareLastResort: boolean) {
+  const logs = logCollector()
+  const app = Fastify({
+    logger: {
+      level: 'info',
+      stream: logs.stream,
+      hooks: {
+        logMethod (args, method) {
+          const fields = args[0] as unknown as Record<string, unknown> | undefined
+          if (typeof fields?.problem === 'string' && !(spareLastResort && args[1] === 'problem could not be sent as classified')) {
+            if (fields.problem === 'about:blank') throw 'logger refused' // eslint-disable-line no-throw-literal
+            throw new Error('logger SECRET')
+          }
+          return method.apply(this, args)
+        }
+      }
+    }
+  })
+  t.teardown(() => app.close())
+  await app.register(problemDetails)
+  app.get('/problem', async () => { throw new ProblemError('conflict', { detail: 'stale' }) })
+  app.get('/teapot', async () => { throw Object.assign(new Error('short and stout'), { statusCode: 418 }) })
+  return { app, logs }
+}
+
+t.test('when the send path itself throws, the client still gets a fixed internal_error and the log says why once', async (t) => {
+  // 1. the problem line cannot be written (the logger throws), 2. the last resort answers and logs
+  const { app, logs } = await appWithThrowingLogger(t, true)
+  for (const url of ['/problem', '/teapot']) {
+    const res = await app.inject(url)
+    t.strictSame(problemOf(t, res, 500), { type: '/problems/internal-error', title: INTERNAL_TITLE, status: 500, instance: url, error: INTERNAL_TITLE, retryable: true }, url)
+    t.notMatch(res.body, /SECRET|refused/)
+  }
+  const lines = logs.problems()
+  t.equal(lines.length, 2, 'one line per request')
+  t.match(lines[0], { problem: 'internal_error', err: { code: 'FST_PROBLEM_SEND_FAILED', message: /problem "conflict" \(logger SECRET\)/ } })
+  t.match(lines[1], { problem: 'internal_error', err: { code: 'FST_PROBLEM_SEND_FAILED', message: /problem "about:blank" \(a non-Error was thrown\)/ } })
+})
+
+t.test('when even the last-resort log line throws, the client still gets internal_error', async (t) => {
+  const { app } = await appWithThrowingLogger(t, false)
+  const res = await app.inject('/problem')
+  t.equal(problemOf(t, res, 500).type, '/problems/internal-error')
+  t.equal(escaped.length, 0)
+})
