@@ -157,7 +157,7 @@ can reach, and the plugins users would otherwise pick. The figures below come fr
 npm run bench
 \`\`\`
 
-(\`${report.command}\`), on ${report.date.slice(0, 10)}: ${report.machine.cpu}, ${report.machine.cores} cores,
+(\`${report.command}\`, commit ${report.commit ?? 'unknown'}), on ${report.date.slice(0, 10)}: ${report.machine.cpu}, ${report.machine.cores} cores,
 ${report.machine.memoryGiB} GiB, ${report.machine.os}, Node ${report.machine.node}; ${versions}.
 The run took ${report.durationSeconds.toFixed(0)} s.
 

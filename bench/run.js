@@ -17,7 +17,7 @@ const PROFILES_DIR = join(__dirname, 'results', 'profiles')
 
 /** Settings of the two modes; every one can be overridden from the command line. */
 const MODES = {
-  full: { rounds: 5, requests: 4000, warmup: 3000, connections: 10, memory: 1_000_000 },
+  full: { rounds: 5, requests: 3000, warmup: 2000, connections: 10, memory: 1_000_000 },
   quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
@@ -92,7 +92,7 @@ function ask (child, message, answer, timeoutMs = ANSWER_TIMEOUT_MS) {
 
 function spawnServer (args, settings, name) {
   const execArgv = ['--expose-gc']
-  if (settings.cpuProf) execArgv.push('--cpu-prof', '--cpu-prof-dir', PROFILES_DIR, '--cpu-prof-name', `${name}.cpuprofile`)
+  if (settings.cpuProf) execArgv.push('--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', PROFILES_DIR, '--cpu-prof-name', `${name}.cpuprofile`)
   const child = fork(join(__dirname, 'server.js'), args, { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   child.variantName = name
   child.on('exit', (code) => { child.exited = true; if (code !== 0 && !child.stopping) console.error(`server ${name} exited with code ${code}`) })

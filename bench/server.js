@@ -112,7 +112,7 @@ async function runMemory (total) {
     process.disconnect()
     return
   }
-  const warmup = Math.min(50000, Math.max(1000, Math.floor(total / 20)))
+  const warmup = Math.min(20000, Math.max(1000, Math.floor(total / 20)))
   await drive(warmup)
   collectGarbage()
   const afterWarmup = process.memoryUsage()

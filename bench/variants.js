@@ -115,6 +115,18 @@ const VARIANTS = [
     }
   },
   {
+    name: 'ours-status-error',
+    group: 'error path',
+    label: 'ours: the baseline\'s Error with statusCode 400 -> invalid_request',
+    status: 400,
+    problem: true,
+    request: FAIL,
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/fail', async function failing () { throw httpError(400, DETAIL) })
+    }
+  },
+  {
     name: 'ours-reply',
     group: 'error path',
     label: 'ours: reply.problem(invalid_request)',
