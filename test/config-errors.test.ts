@@ -42,6 +42,7 @@ const cases: BadConfig[] = [
   { name: 'a codes entry that is not a string', options: { codes: { P2025: 404 } }, code: 'FST_PROBLEM_UNKNOWN_MAPPED_CODE', names: /codes\["P2025"\] maps to "404"/, fix: /map to one of/ },
   { name: 'codes that are not an object', options: { codes: 'P2025' }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"codes"/, fix: /must be an object/ },
   { name: 'a statusCodes key that is not an error status', options: { statusCodes: { 200: 'conflict' } }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"statusCodes" has the key "200"/, fix: /from 400 to 599/ },
+  { name: 'a statusCodes entry that is not a string', options: { statusCodes: { 410: 42 } }, code: 'FST_PROBLEM_UNKNOWN_MAPPED_CODE', names: /statusCodes\[410\] maps to "42"/, fix: /map to one of/ },
   { name: 'a statusCodes entry naming an unknown code', options: { statusCodes: { 410: 'gone' } }, code: 'FST_PROBLEM_UNKNOWN_MAPPED_CODE', names: /statusCodes\[410\] maps to "gone"/, fix: /map to one of/ },
   // catalog entries
   { name: 'an entry with status 200', options: { catalog: { quota_exceeded: { ...ok, status: 200 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has status 200/, fix: /integer from 400 to 599/ },

@@ -139,6 +139,20 @@ t.test('a serializer failure sends internal_error and says so in the log once', 
   t.match(failures[0], { level: 50, problem: 'anything', msg: 'problem serialization failed' })
 })
 
+t.test('a serializer failure that is not an Error still ends as internal_error, logged once', async (t) => {
+  const { app, logs } = await build(t, {
+    plugin: { catalog: { anything: { status: 422, title: 'Anything.', retryable: false, category: 'user', members: { value: {} } } } },
+    routes: (app) => {
+      app.get('/string', async (_req, reply) => reply.problem('anything' as ProblemCode, { value: { toJSON () { throw 'nope' } } } as never)) // eslint-disable-line no-throw-literal
+      app.get('/undefined', async (_req, reply) => reply.problem('anything' as ProblemCode, { value: { toJSON () { throw undefined } } } as never)) // eslint-disable-line no-throw-literal
+    }
+  })
+  for (const url of ['/string', '/undefined']) t.equal(problemOf(t, await app.inject(url), 500).type, '/problems/internal-error', url)
+  const failures = logs.lines.filter((l) => l.msg === 'problem serialization failed')
+  t.equal(failures.length, 2)
+  t.match(failures[0], { err: { code: 'FST_PROBLEM_SEND_FAILED', message: /\(unknown failure\)/ } })
+})
+
 t.test('an error after the reply was sent is logged once and the response is untouched', async (t) => {
   const { app, logs } = await build(t, {
     routes: (app) => {
