@@ -34,6 +34,7 @@ const USAGE = `Usage: node bench/run.js [options]
   --only a,b         run only these variants (plus the baseline)
   --out FILE         also write the JSON results to FILE
   --docs / --no-docs write docs/benchmarks.md and docs/benchmarks.svg (default: on, off with --quick)
+  --package PATH     benchmark another build of the plugin (a path to its CommonJS entry), to compare a change
   --cpu-prof         write a V8 CPU profile of every server to bench/results/profiles/`
 
 function parseArgs (argv) {
@@ -57,6 +58,7 @@ function parseArgs (argv) {
     else if (arg === '--docs') settings.docs = true
     else if (arg === '--no-docs') settings.docs = false
     else if (arg === '--cpu-prof') settings.cpuProf = true
+    else if (arg === '--package') settings.package = argv[++i]
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE)
       process.exit(0)
@@ -93,7 +95,8 @@ function ask (child, message, answer, timeoutMs = ANSWER_TIMEOUT_MS) {
 function spawnServer (args, settings, name) {
   const execArgv = ['--expose-gc']
   if (settings.cpuProf) execArgv.push('--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', PROFILES_DIR, '--cpu-prof-name', `${name}.cpuprofile`)
-  const child = fork(join(__dirname, 'server.js'), args, { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const env = settings.package === undefined ? process.env : { ...process.env, BENCH_PACKAGE: settings.package }
+  const child = fork(join(__dirname, 'server.js'), args, { cwd: ROOT, execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   child.variantName = name
   child.on('exit', (code) => { child.exited = true; if (code !== 0 && !child.stopping) console.error(`server ${name} exited with code ${code}`) })
   return child
@@ -287,6 +290,7 @@ async function main () {
       machine: machine(),
       commit: commitOf(),
       versions: Object.fromEntries(['fastify', '@fastify/sensible', 'fastify-http-errors-enhanced', 'autocannon', '@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http'].map((n) => [n, versionOf(n)])),
+      package: settings.package,
       settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, quick: settings.quick },
       variants: results,
       targets: evaluateTargets(byName, memory),

@@ -5,6 +5,9 @@
 // `node --expose-gc bench/server.js memory <count>` measures the heap instead (see runMemory).
 const { VARIANTS, DETAIL, itemsSchema } = require('./variants.js')
 
+/** The plugin under test: the package itself, or another build given with `--package`. */
+const PACKAGE = process.env.BENCH_PACKAGE || 'fastify-problem-details'
+
 let exportedSpans = 0
 let otelSdk
 
@@ -43,7 +46,7 @@ async function serve (name) {
   if (variant === undefined) throw new Error(`unknown variant ${name}`)
   if (variant.otel) startOpenTelemetry()
   const Fastify = require('fastify')
-  const deps = { ours: require('fastify-problem-details'), sensible: require('@fastify/sensible') }
+  const deps = { ours: require(PACKAGE), sensible: require('@fastify/sensible') }
   const app = Fastify({ logger: false })
   const info = (await variant.build(app, deps)) ?? {}
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -75,7 +78,7 @@ async function serve (name) {
  */
 async function runMemory (total) {
   const Fastify = require('fastify')
-  const ours = require('fastify-problem-details')
+  const ours = require(PACKAGE)
   const app = Fastify({ logger: false })
   await app.register(ours.default)
   app.get('/throw', async function failing () { throw new ours.ProblemError('invalid_request', { detail: DETAIL }) })
