@@ -17,6 +17,11 @@ function targetValue (t) {
   return `${mebibytes(t.valueBytes)} (max ${mebibytes(t.maxBytes)})`
 }
 
+function loadOf (report, when) {
+  const value = report.machine.loadAverage?.[when]
+  return typeof value === 'number' ? value.toFixed(2) : 'unknown'
+}
+
 function registrationRows (report) {
   return report.variants.filter((v) => v.registerMs !== undefined && v.catalogSize !== undefined && (v.name === 'ours-throw' || v.name.startsWith('ours-catalog-')))
 }
@@ -52,7 +57,7 @@ function renderTable (report) {
     const m = report.memory
     out.push('', `Memory: heap ${mebibytes(m.heapAfterWarmup)} after ${whole(m.warmupResponses)} warm-up errors, ${mebibytes(m.heapAfterAll)} after ${whole(m.responses)} more (growth ${mebibytes(m.heapGrowth)}, ${m.wrongResponses} wrong responses, ${m.seconds.toFixed(1)} s)`)
   }
-  out.push('', `${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${report.settings.rounds} rounds x ${whole(report.settings.requests)} requests, ${report.settings.connections} connections`)
+  out.push('', `${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, load average ${loadOf(report, 'start')} -> ${loadOf(report, 'end')}; ${report.settings.rounds} rounds x ${whole(report.settings.requests)} requests, ${report.settings.connections} connections`)
   return out.join('\n')
 }
 
@@ -159,7 +164,9 @@ npm run bench
 
 (\`${report.command}\`, commit ${report.commit ?? 'unknown'}), on ${report.date.slice(0, 10)}: ${report.machine.cpu}, ${report.machine.cores} cores,
 ${report.machine.memoryGiB} GiB, ${report.machine.os}, Node ${report.machine.node}; ${versions}.
-The run took ${report.durationSeconds.toFixed(0)} s.
+The run took ${report.durationSeconds.toFixed(0)} s; the machine's load average (1 minute) was
+${loadOf(report, 'start')} when it started and ${loadOf(report, 'end')} when it ended (above 2, other processes
+were competing for the 2 cores: expect a wide spread between rounds).
 
 ![Server CPU time per response, per variant](benchmarks.svg)
 

@@ -17,7 +17,7 @@ const PROFILES_DIR = join(__dirname, 'results', 'profiles')
 
 /** Settings of the two modes; every one can be overridden from the command line. */
 const MODES = {
-  full: { rounds: 5, requests: 3000, warmup: 2000, connections: 10, memory: 1_000_000 },
+  full: { rounds: 5, requests: 2500, warmup: 1500, connections: 10, memory: 1_000_000 },
   quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
@@ -203,6 +203,7 @@ function evaluateTargets (byName, memory) {
 async function main () {
   const settings = parseArgs(process.argv.slice(2))
   const started = Date.now()
+  const loadAtStart = os.loadavg()[0]
   const variants = settings.only === undefined ? VARIANTS : VARIANTS.filter((v) => v.name === 'baseline' || settings.only.includes(v.name))
   if (settings.cpuProf) mkdirSync(PROFILES_DIR, { recursive: true })
   const log = (line) => process.stderr.write(line + '\n')
@@ -287,7 +288,7 @@ async function main () {
       command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
       date: new Date().toISOString(),
       durationSeconds: (Date.now() - started) / 1000,
-      machine: machine(),
+      machine: { ...machine(), loadAverage: { start: loadAtStart, end: os.loadavg()[0] } },
       commit: commitOf(),
       versions: Object.fromEntries(['fastify', '@fastify/sensible', 'fastify-http-errors-enhanced', 'autocannon', '@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http'].map((n) => [n, versionOf(n)])),
       package: settings.package,
