@@ -74,14 +74,26 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
 
   function respond (request: FastifyRequest, reply: FastifyReply, classification: Classification, thrown: unknown): FastifyReply {
     // 1. classified, with its members checked against the catalog
-    const c = checkMembers(classification)
-    const code = c.entry?.code ?? 'about:blank'
+    let c = checkMembers(classification)
     const span = problemSpan(request)
     const spanContext = validSpanContext(span)
     const traceId = spanContext?.traceId
+    const instance = instanceOf(request)
+
+    // 2. build and serialize; a failure here still ends as a valid internal_error, logged as such
+    const classifiedCode = c.entry?.code ?? 'about:blank'
+    let payload: string
+    try {
+      payload = serializerFor(c.entry)(buildProblem(c, instance, traceId, config))
+    } catch (failure) {
+      const message = safeGet(failure, 'message')
+      c = internalError(config, new FST_PROBLEM_SEND_FAILED(classifiedCode, typeof message === 'string' ? message : 'unknown failure'))
+      payload = JSON.stringify(buildProblem(c, instance, traceId, config))
+    }
     recordProblemOnSpan(span, c.entry?.code, c.status, thrown, c.developerError)
 
-    // 2. log once: 5xx (and developer mistakes) with the original error, 4xx at the client level
+    // 3. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level
+    const code = c.entry?.code ?? 'about:blank'
     const level = c.status >= 500 || c.developerError !== undefined ? config.serverErrorLogLevel : config.clientErrorLogLevel
     if (level !== 'silent') {
       const fields: Record<string, unknown> = { problem: code, status: c.status, trace_id: traceId, span_id: spanContext?.spanId }
@@ -95,26 +107,10 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
       writeLog(request, level, fields, message)
     }
 
+    // 4. send, unless the reply already went out
     if (reply.sent) return reply
-
-    // 3. build and serialize; a failure here still ends as a valid internal_error
-    let payload: string
-    let status = c.status
-    let headers = problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter)
-    try {
-      payload = serializerFor(c.entry)(buildProblem(c, instanceOf(request), traceId, config))
-    } catch (failure) {
-      const fallback = internalError(config)
-      status = fallback.status
-      headers = undefined
-      payload = JSON.stringify(buildProblem(fallback, instanceOf(request), traceId, config))
-      if (config.serverErrorLogLevel !== 'silent') {
-        request.log[config.serverErrorLogLevel]({ err: new FST_PROBLEM_SEND_FAILED(code, (failure as Error)?.message ?? 'unknown failure'), problem: code, trace_id: traceId }, 'problem serialization failed')
-      }
-    }
-
-    // 4. send
-    reply.code(status)
+    const headers = problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter)
+    reply.code(c.status)
     if (headers !== undefined) reply.headers(headers)
     return reply.header('content-type', PROBLEM_CONTENT_TYPE).send(payload)
   }

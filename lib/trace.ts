@@ -64,10 +64,19 @@ function hasStatusAttribute (span: Span): boolean {
   }
 }
 
+/** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
+function isError (value: unknown): value is Error {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
+  }
+}
+
 /** An Error as it is; anything else thrown as a short description (never the raw value). */
 function asException (value: unknown): Exception | undefined {
   if (value === undefined) return undefined
-  if (value instanceof Error) return value
+  if (isError(value)) return value
   if (typeof value === 'string') return value.slice(0, MAX_DESCRIPTION_LENGTH)
   let text: string
   try {

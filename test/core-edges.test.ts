@@ -76,7 +76,8 @@ t.test('a member the serializer cannot write still ends as a valid internal_erro
     error: 'An unexpected error occurred. Please try again later. If the issue persists, contact support.',
     retryable: true
   })
-  t.match(logs.lines.find((l) => l.msg === 'problem serialization failed'), { err: { code: 'FST_PROBLEM_SEND_FAILED', message: /could not send problem "anything"/ } })
+  t.equal(logs.problems().length, 1, 'logged once')
+  t.match(logs.problems()[0], { problem: 'internal_error', err: { code: 'FST_PROBLEM_SEND_FAILED', message: /could not send problem "anything"/ } })
 })
 
 t.test('a problem sent after the reply went out is logged and nothing crashes', async (t) => {
