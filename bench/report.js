@@ -12,7 +12,7 @@ const whole = (n) => Math.round(n).toLocaleString('en-US')
 const mebibytes = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MB`
 
 function targetValue (t) {
-  if (t.ratio !== undefined) return `${ratio(t.ratio)} (max ${ratio(t.max)})`
+  if (t.ratio !== undefined) return `${t.ratio.toFixed(3)}x (max ${ratio(t.max)})`
   if (t.valueMs !== undefined) return `${t.valueMs.toFixed(0)} ms (max ${t.maxMs} ms)`
   return `${mebibytes(t.valueBytes)} (max ${mebibytes(t.maxBytes)})`
 }
