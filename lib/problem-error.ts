@@ -3,6 +3,8 @@ import type { ProblemCode, ProblemInit, ProblemInitArgs } from './index.ts'
 const kProblemError = Symbol.for('fastify-problem-details.ProblemError')
 const kBaseClass = Symbol.for('fastify-problem-details.ProblemError.base')
 const INIT_KEYS = new Set(['detail', 'headers', 'retryAfter', 'cause'])
+const NO_INIT = Object.freeze({})
+const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /**
  * An error that names a catalog code. Throw it anywhere in a request (handler, hook, `reply.send`)
@@ -15,32 +17,35 @@ const INIT_KEYS = new Set(['detail', 'headers', 'retryAfter', 'cause'])
 export class ProblemError<C extends ProblemCode = ProblemCode> extends Error {
   /** Marks the base class: `instanceof` works across copies of this package (CommonJS and ESM). */
   static readonly [kBaseClass] = true
+  // fields are declared, not emitted: the constructor assigns each once (this is the error path's hot spot)
   declare readonly [kProblemError]: true
   /** The catalog code. */
-  readonly code: C
+  declare readonly code: C
   /** Occurrence-specific explanation sent as `detail`. */
-  readonly detail: string | undefined
+  declare readonly detail: string | undefined
   /** Extension members for this occurrence (validated against the catalog when sent). */
-  readonly members: Readonly<Record<string, unknown>>
+  declare readonly members: Readonly<Record<string, unknown>>
   /** Extra response headers. */
-  readonly headers: Readonly<Record<string, string | number | readonly string[]>> | undefined
+  declare readonly headers: Readonly<Record<string, string | number | readonly string[]>> | undefined
   /** Seconds to wait before retrying; sent as `Retry-After` when the code is retryable. */
-  readonly retryAfter: number | undefined
+  declare readonly retryAfter: number | undefined
 
-  constructor (code: C, ...[init]: ProblemInitArgs<C>) {
-    const options = (init ?? {}) as ProblemInit<ProblemCode> & Record<string, unknown>
-    super(typeof options.detail === 'string' ? `${code}: ${options.detail}` : code, options.cause === undefined ? undefined : { cause: options.cause })
-    Object.defineProperty(this, kProblemError, { value: true })
-    this.name = 'ProblemError'
+  constructor (code: C, ...[init]: ProblemInitArgs<C>)
+  constructor (code: C, init?: ProblemInit<C>) {
+    const options = (init ?? NO_INIT) as ProblemInit<ProblemCode> & Record<string, unknown>
+    const detail = typeof options.detail === 'string' ? options.detail : undefined
+    super(detail === undefined ? code : `${code}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
-    this.detail = typeof options.detail === 'string' ? options.detail : undefined
+    this.detail = detail
     this.headers = options.headers
     this.retryAfter = options.retryAfter
-    const members: Record<string, unknown> = {}
+    let members: Record<string, unknown> | undefined
     for (const key of Object.keys(options)) {
-      if (!INIT_KEYS.has(key)) members[key] = options[key]
+      if (INIT_KEYS.has(key)) continue
+      members ??= {}
+      members[key] = options[key]
     }
-    this.members = Object.freeze(members)
+    this.members = members === undefined ? NO_MEMBERS : Object.freeze(members)
   }
 
   static [Symbol.hasInstance] (value: unknown): boolean {
@@ -48,6 +53,10 @@ export class ProblemError<C extends ProblemCode = ProblemCode> extends Error {
     return Function.prototype[Symbol.hasInstance].call(this, value)
   }
 }
+
+// the brand and the name live on the prototype: nothing to define per instance
+Object.defineProperty(ProblemError.prototype, kProblemError, { value: true })
+Object.defineProperty(ProblemError.prototype, 'name', { value: 'ProblemError', writable: true, configurable: true })
 
 /** True for a `ProblemError`, whichever copy of the package created it. */
 export function isProblemError (value: unknown): value is ProblemError {

@@ -1,0 +1,49 @@
+import t from 'tap'
+import fc from 'fast-check'
+import fastJsonStringify from 'fast-json-stringify'
+import { createSerializers, entrySchema } from '../lib/serializer.ts'
+import type { ResolvedProblemEntry } from '../lib/catalog.ts'
+import type { ProblemDocument } from '../lib/problem.ts'
+
+// strings with quotes, backslashes, control characters, lone surrogates and astral characters
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\u2028', '\ud800', 'a\udc00b', '</script>'))
+const entryOf = (title: string, type: string, status: number, retryable: boolean): ResolvedProblemEntry => ({
+  code: 'c', slug: 'c', type, title, status, retryable, category: 'user', members: {}, required: [], memberNames: []
+})
+
+t.test('codes without extension members are written byte for byte as the schema serializer writes them', async (t) => {
+  const schemaSerializer = fastJsonStringify(entrySchema(undefined)) as (p: ProblemDocument) => string
+  let runs = 0
+  fc.assert(fc.property(
+    text, text, fc.integer({ min: 400, max: 599 }), fc.boolean(), fc.option(text, { nil: undefined }), text, fc.boolean(), fc.option(fc.stringMatching(/^[0-9a-f]{32}$/), { nil: undefined }), fc.boolean(),
+    (title, type, status, retryable, detail, instance, withError, traceId, aboutBlank) => {
+      const entry = entryOf(title, type, status, retryable)
+      const serializerFor = createSerializers()
+      const problem: ProblemDocument = {
+        type,
+        title,
+        status,
+        detail,
+        instance,
+        error: withError ? (detail === undefined ? title : `${title} (${detail})`) : undefined,
+        retryable,
+        trace_id: traceId
+      }
+      const written = serializerFor(aboutBlank ? undefined : entry)(problem)
+      runs++
+      return written === schemaSerializer(problem) && JSON.parse(written).title === title
+    }
+  ), { numRuns: 1000, seed: 9457 })
+  t.equal(runs, 1000)
+})
+
+t.test('problems with validation errors or extension members go through the schema serializer', async (t) => {
+  const serializerFor = createSerializers()
+  const plain = entryOf('T', '/t', 400, false)
+  const problem: ProblemDocument = { type: '/t', title: 'T', status: 400, instance: '/x', retryable: false, errors: [{ detail: 'must be integer', pointer: '#/age', extra: 'dropped' } as never] }
+  t.equal(serializerFor(plain)(problem), '{"type":"/t","title":"T","status":400,"instance":"/x","retryable":false,"errors":[{"detail":"must be integer","pointer":"#/age"}]}')
+  const withMembers: ResolvedProblemEntry = { ...plain, code: 'm', members: { limit: { type: 'integer' } }, memberNames: ['limit'] }
+  const serialize = serializerFor(withMembers)
+  t.equal(serializerFor(withMembers), serialize, 'compiled once per code')
+  t.equal(serialize({ type: '/t', title: 'T', status: 400, instance: '/x', retryable: false, limit: 3, secret: 'dropped' }), '{"type":"/t","title":"T","status":400,"instance":"/x","retryable":false,"limit":3}')
+})
