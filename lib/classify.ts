@@ -31,6 +31,15 @@ const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** Longest string of one validation issue (its detail, pointer or parameter name): body keys come from the client. */
 export const MAX_ISSUE_LENGTH = 512
 
+/** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
+export function isError (value: unknown): value is Error {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
+  }
+}
+
 /** Reads a property without letting a throwing getter or Proxy trap escape. */
 export function safeGet (value: unknown, key: string): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined

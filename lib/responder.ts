@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { classify, classifyProblemError, internalError, safeGet, type Classification } from './classify.ts'
+import { classify, classifyProblemError, internalError, isError, safeGet, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
 import { problemHeaders } from './headers.ts'
 import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
@@ -9,15 +9,6 @@ import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 
 /** Media type of every problem response (RFC 9457 section 3). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
-
-/** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
-function isError (value: unknown): value is Error {
-  try {
-    return value instanceof Error
-  } catch {
-    return false
-  }
-}
 
 function errorForLog (value: unknown): unknown {
   if (isError(value)) return value

@@ -1,5 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
+import { isError } from './classify.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,
@@ -59,15 +60,6 @@ function hasStatusAttribute (span: Span): boolean {
     const attributes = readableParts(span).attributes
     return attributes !== undefined && attributes !== null &&
       (attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] !== undefined || attributes[OLD_ATTR_HTTP_STATUS_CODE] !== undefined)
-  } catch {
-    return false
-  }
-}
-
-/** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
-function isError (value: unknown): value is Error {
-  try {
-    return value instanceof Error
   } catch {
     return false
   }
