@@ -155,6 +155,26 @@ function checkTypeBase (value: unknown): string {
   return value
 }
 
+/**
+ * HTTP status -> catalog entry: the defaults the catalog can serve, then `given` (keys 400-599,
+ * values codes of the catalog). `context` names the caller in error messages.
+ */
+export function resolveStatusCodes (entries: ReadonlyMap<string, ResolvedProblemEntry>, given: unknown, context: string = ''): Map<number, ResolvedProblemEntry> {
+  const statusCodes = new Map<number, ResolvedProblemEntry>()
+  for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
+    const entry = entries.get(code)
+    if (entry !== undefined) statusCodes.set(Number(status), entry)
+  }
+  for (const [status, code] of Object.entries(plainObject(`statusCodes${context}`, given))) {
+    const n = Number(status)
+    if (!Number.isInteger(n) || n < 400 || n > 599) invalid(`statusCodes${context}`, `has the key ${JSON.stringify(status)}: keys must be HTTP statuses from 400 to 599`)
+    const entry = typeof code === 'string' ? entries.get(code) : undefined
+    if (entry === undefined) throw new FST_PROBLEM_UNKNOWN_MAPPED_CODE(`statusCodes[${status}]${context}`, String(code), [...entries.keys()].join(', '))
+    statusCodes.set(n, entry)
+  }
+  return statusCodes
+}
+
 /** Validates the options once, at registration, and returns the frozen configuration. */
 export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetailsConfig {
   const raw = plainObject('options', options)
@@ -184,18 +204,7 @@ export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetail
     codes.set(foreign, entry)
   }
 
-  const statusCodes = new Map<number, ResolvedProblemEntry>()
-  for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
-    const entry = entries.get(code)
-    if (entry !== undefined) statusCodes.set(Number(status), entry)
-  }
-  for (const [status, code] of Object.entries(plainObject('statusCodes', raw.statusCodes))) {
-    const n = Number(status)
-    if (!Number.isInteger(n) || n < 400 || n > 599) invalid('statusCodes', `has the key ${JSON.stringify(status)}: keys must be HTTP statuses from 400 to 599`)
-    const entry = typeof code === 'string' ? entries.get(code) : undefined
-    if (entry === undefined) throw new FST_PROBLEM_UNKNOWN_MAPPED_CODE(`statusCodes[${status}]`, String(code), [...entries.keys()].join(', '))
-    statusCodes.set(n, entry)
-  }
+  const statusCodes = resolveStatusCodes(entries, raw.statusCodes)
 
   const maxDetailLength = raw.maxDetailLength ?? DEFAULT_MAX_DETAIL_LENGTH
   if (!Number.isInteger(maxDetailLength) || (maxDetailLength as number) < 16) invalid('maxDetailLength', `must be a whole number of characters, 16 or more, got ${describe(maxDetailLength)}`)

@@ -1,8 +1,8 @@
 import { builtinCatalog } from './builtin-catalog.ts'
 import { resolveCatalog, type ResolvedProblemEntry } from './catalog.ts'
-import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './errors.ts'
+import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { createMemberValidator } from './members.ts'
-import { DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, describe } from './options.ts'
+import { DEFAULT_TYPE_BASE, describe, resolveStatusCodes } from './options.ts'
 import { ProblemError } from './problem-error.ts'
 
 /** Largest upstream body read, in bytes; a longer one is not treated as a problem document. */
@@ -56,22 +56,6 @@ function catalogOf (options: ProblemFromResponseOptions): ReadonlyMap<string, Re
     throw new FST_PROBLEM_INVALID_OPTION('catalog', `of problemFromResponse must be a Map such as app.problemDetails.catalog, got ${describe(options.catalog)}`)
   }
   return options.catalog
-}
-
-function statusCodesOf (options: ProblemFromResponseOptions, catalog: ReadonlyMap<string, ResolvedProblemEntry>): Map<number, string> {
-  const map = new Map<number, string>()
-  for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
-    if (catalog.has(code)) map.set(Number(status), code)
-  }
-  const given = options.statusCodes === undefined ? {} : options.statusCodes
-  if (given === null || typeof given !== 'object') {
-    throw new FST_PROBLEM_INVALID_OPTION('statusCodes', `of problemFromResponse must be an object such as { 429: 'quota_exceeded' }, got ${describe(given)}`)
-  }
-  for (const [status, code] of Object.entries(given)) {
-    if (typeof code !== 'string' || !catalog.has(code)) throw new FST_PROBLEM_UNKNOWN_MAPPED_CODE(`statusCodes[${status}] of problemFromResponse`, String(code), [...catalog.keys()].join(', '))
-    map.set(Number(status), code)
-  }
-  return map
 }
 
 /** Reads at most MAX_UPSTREAM_BODY_BYTES; undefined when the body is longer or cannot be read. */
@@ -176,7 +160,7 @@ const UntypedProblemError = ProblemError as unknown as new (code: string, init: 
  */
 export async function problemFromResponse (response: Response, options: ProblemFromResponseOptions = {}): Promise<ProblemError> {
   const catalog = catalogOf(options)
-  const statusCodes = statusCodesOf(options, catalog)
+  const statusCodes = resolveStatusCodes(catalog, options.statusCodes, ' of problemFromResponse')
   const status = response.status
   const url = urlWithoutQuery(response.url)
   const failed = status >= 400 && status <= 599
@@ -188,7 +172,7 @@ export async function problemFromResponse (response: Response, options: ProblemF
   }
 
   const known = knownCode(document, catalog)
-  const code = known ?? statusCodes.get(status) ?? 'internal_error'
+  const code = known ?? statusCodes.get(status)?.code ?? 'internal_error'
   const entry = catalog.get(code)
   const init: Record<string, unknown> = {}
   if (typeof document.detail === 'string') init.detail = document.detail

@@ -185,4 +185,5 @@ t.test('bad options reject with coded errors', async (t) => {
   await t.rejects(problemFromResponse(res(), { statusCodes: 'nope' as never }), FST_PROBLEM_INVALID_OPTION)
   await t.rejects(problemFromResponse(res(), { statusCodes: null as never }), FST_PROBLEM_INVALID_OPTION)
   await t.rejects(problemFromResponse(res(), { statusCodes: { 429: 'no_such_code' } }), FST_PROBLEM_UNKNOWN_MAPPED_CODE)
+  await t.rejects(problemFromResponse(res(), { statusCodes: { 200: 'conflict' } }), FST_PROBLEM_INVALID_OPTION, 'keys are HTTP error statuses, as for the plugin option')
 })
