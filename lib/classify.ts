@@ -40,6 +40,21 @@ export function isError (value: unknown): value is Error {
   }
 }
 
+/** Longest description of a thrown value, in the log and on the span. */
+export const MAX_DESCRIPTION_LENGTH = 1000
+
+/**
+ * A bounded text of a thrown value that is not an Error, never the raw value (it may be huge or
+ * hostile); undefined when even `String()` throws (a Symbol.toPrimitive trap...).
+ */
+export function textOf (value: unknown): string | undefined {
+  try {
+    return (typeof value === 'string' ? value : String(value)).slice(0, MAX_DESCRIPTION_LENGTH)
+  } catch {
+    return undefined
+  }
+}
+
 /** Reads a property without letting a throwing getter or Proxy trap escape. */
 export function safeGet (value: unknown, key: string): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined

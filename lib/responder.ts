@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { classify, classifyProblemError, internalError, isError, safeGet, type Classification } from './classify.ts'
+import { classify, classifyProblemError, internalError, isError, safeGet, textOf, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
 import { problemHeaders } from './headers.ts'
 import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
@@ -20,12 +20,8 @@ function describeThrown (value: unknown): Record<string, unknown> {
   if (isError(value)) {
     return { type: safeGet(value, 'name'), message: safeGet(value, 'message'), stack: safeGet(value, 'stack'), code: safeGet(value, 'code') }
   }
-  // non-Error values go to the log as a description, never as the raw value (it may be huge or hostile)
-  try {
-    return { type: typeof value, value: typeof value === 'string' ? value.slice(0, 1000) : String(value).slice(0, 1000) }
-  } catch {
-    return { type: typeof value }
-  }
+  const text = textOf(value)
+  return text === undefined ? { type: typeof value } : { type: typeof value, value: text }
 }
 
 /**

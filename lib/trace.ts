@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { isError } from './classify.ts'
+import { isError, MAX_DESCRIPTION_LENGTH, textOf } from './classify.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,
@@ -30,7 +30,6 @@ export const ATTR_ERROR_TYPE = 'error.type'
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code'
 const OLD_ATTR_HTTP_STATUS_CODE = 'http.status_code'
 const EXCEPTION_EVENT = 'exception'
-const MAX_DESCRIPTION_LENGTH = 1000
 
 /** What the SDK's span class exposes besides the API (read defensively: other SDKs may not). */
 interface ReadableParts {
@@ -69,14 +68,8 @@ function hasStatusAttribute (span: Span): boolean {
 function asException (value: unknown): Exception | undefined {
   if (value === undefined) return undefined
   if (isError(value)) return value
-  if (typeof value === 'string') return value.slice(0, MAX_DESCRIPTION_LENGTH)
-  let text: string
-  try {
-    text = String(value).slice(0, MAX_DESCRIPTION_LENGTH)
-  } catch {
-    text = 'a value that cannot be described'
-  }
-  return { name: typeof value, message: text }
+  const text = textOf(value) ?? 'a value that cannot be described'
+  return typeof value === 'string' ? text : { name: typeof value, message: text }
 }
 
 /** The SDK reads the error's properties: a hostile getter must not break the response. */
