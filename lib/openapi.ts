@@ -3,6 +3,7 @@ import type { RouteOptions } from 'fastify'
 import { reasonPhrase, type ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
 import type { ProblemDetailsConfig } from './options.ts'
+import { PROBLEM_MEDIA_TYPE } from './responder.ts'
 import { PROBLEM_SCHEMA_ID } from './serializer.ts'
 
 /** `config.problems` of a route is not a list of catalog codes. */
@@ -12,9 +13,6 @@ export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(
   500,
   TypeError
 )
-
-/** Media type of problem documents in the OpenAPI document. */
-export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 
 const RETRY_AFTER_HEADER = Object.freeze({ type: 'integer', minimum: 0, description: 'Seconds to wait before retrying; sent when the delay is known.' })
 

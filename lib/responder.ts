@@ -7,8 +7,10 @@ import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { createSerializers } from './serializer.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 
-/** Media type of every problem response (RFC 9457 section 3). */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+/** Media type of problem documents (RFC 9457 section 3). */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
+/** Content-Type header of every problem response. */
+export const PROBLEM_CONTENT_TYPE = `${PROBLEM_MEDIA_TYPE}; charset=utf-8`
 
 function errorForLog (value: unknown): unknown {
   if (isError(value)) return value
