@@ -76,9 +76,9 @@ export function describeCode (page: CodePage, entry: ResolvedProblemEntry, links
 export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDetailsConfig, options: ProblemDetailsOptions): void {
   const base = config.typeBase
   const links: HtmlLinks = { index: base, page: (slug) => base + slug }
-  let reference: Promise<Reference> | undefined
+  let reference: Promise<{ index: Reference['index'], pageByCode: Map<string, CodePage> }> | undefined
   const bySlug = new Map([...config.entries.values()].map((entry) => [entry.slug, entry]))
-  const referenceOf = () => (reference ??= buildReference(options))
+  const referenceOf = () => (reference ??= buildReference(options).then(({ index, pages }) => ({ index, pageByCode: new Map(pages.map((page) => [page.code, page])) })))
   // @fastify/swagger leaves out routes whose schema says `hide`
   const hidden = { hide: true } as FastifySchema
 
@@ -97,8 +97,7 @@ export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDet
       reply.callNotFound()
       return reply
     }
-    const { pages } = await referenceOf()
-    const page = pages.find((p) => p.code === entry.code) as CodePage
+    const page = (await referenceOf()).pageByCode.get(entry.code) as CodePage
     if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderCodeHtml(page, links))
     return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send(describeCode(page, entry, links))
   })

@@ -28,10 +28,13 @@ export async function compareFiles (dir: string, files: ReadonlyMap<string, stri
   const existing = await generatedFilesIn(dir)
   const differences: FileDifference[] = []
   for (const [name, content] of files) {
-    let current: string | undefined
-    try {
-      current = await readFile(join(dir, name), 'utf8')
-    } catch {}
+    // generated files were read above; only a hand-written file of the same name is read here
+    let current = existing.get(name)
+    if (current === undefined) {
+      try {
+        current = await readFile(join(dir, name), 'utf8')
+      } catch {}
+    }
     if (current === undefined) differences.push({ file: name, kind: 'missing' })
     else if (current !== content) differences.push({ file: name, kind: 'changed' })
   }
