@@ -1,6 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import problemDetails, { builtinCatalog, buildReference, renderMarkdownFiles } from '../lib/index.ts'
 import { renderCodeHtml, renderIndexHtml } from '../lib/docs/html.ts'
@@ -24,6 +25,14 @@ t.test('docs/errors holds the index and one page per built-in code, as the comma
   t.equal(files.size, 17)
   t.strictSame(readdirSync(docsDir).filter((name) => name.endsWith('.md')).sort(), [...files.keys()].sort())
   t.strictSame(await compareFiles(docsDir, files), [], 'regenerate with: npx fastify-problem-details docs')
+})
+
+t.test('a hand-written file where a generated page belongs is reported as changed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'problem-docs-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'index.md'), '# Our own index\n')
+  const files = new Map([['index.md', '<!-- generated -->\n'], ['conflict.md', '<!-- generated -->\n']])
+  t.strictSame(await compareFiles(dir, files), [{ file: 'index.md', kind: 'changed' }, { file: 'conflict.md', kind: 'missing' }])
 })
 
 t.test('the drift check fails when a catalog title changes without regenerating', async (t) => {
