@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
 import type { MemberValidator } from './members.ts'
-import type { MemberSchema } from './types.ts'
+import { OCCURRENCE_KEYS } from './occurrence.ts'
+import type { MemberSchema } from './member-types.ts'
 
 /** Who has to act: `user` (the caller must change something) or `platform` (the service's own fault). */
 export type ProblemCategory = 'user' | 'platform'
@@ -65,9 +66,8 @@ export interface ResolvedProblemEntry extends ProblemCatalogEntry {
 
 /** Members every problem document may carry; a catalog cannot declare these as extensions. */
 export const STANDARD_MEMBERS = Object.freeze(['type', 'title', 'status', 'detail', 'instance', 'error', 'retryable', 'trace_id', 'errors'])
-/** Keys of `ProblemInit` that are not members. */
-const INIT_KEYS = ['headers', 'retryAfter', 'cause']
-const RESERVED_MEMBERS = new Set([...STANDARD_MEMBERS, ...INIT_KEYS])
+// an init object's own fields cannot be members either: `new ProblemError(code, { headers })` sets headers
+const RESERVED_MEMBERS = new Set([...STANDARD_MEMBERS, ...OCCURRENCE_KEYS])
 
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const MEMBER_PATTERN = /^[A-Za-z_$][A-Za-z0-9_$]*$/
@@ -141,6 +141,9 @@ function checkEntry (code: string, entry: unknown, validator: MemberValidator): 
     if (why !== undefined) fail(code, `has an example whose members do not match their schemas: ${why}`)
   } else if (e.example !== undefined && e.example?.constructor !== Object) {
     fail(code, 'has "example" that is not an object { detail?, members? }')
+  }
+  if (e.example !== undefined && (e.example as { detail?: unknown }).detail !== undefined && typeof (e.example as { detail?: unknown }).detail !== 'string') {
+    fail(code, 'has an "example.detail" that is not a string')
   }
 }
 

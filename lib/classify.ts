@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify'
 import type { ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
+import { bound, safeGet } from './guards.ts'
+import { NO_MEMBERS, type Occurrence } from './occurrence.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { isProblemError } from './problem-error.ts'
-import { bound } from './problem.ts'
 
 /** One failure of a validation problem: RFC 9457 `errors` item. */
 export interface ValidationIssue {
@@ -27,43 +28,8 @@ export interface Classification {
   developerError: Error | undefined
 }
 
-const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** Longest string of one validation issue (its detail, pointer or parameter name): body keys come from the client. */
 export const MAX_ISSUE_LENGTH = 512
-
-/** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
-export function isError (value: unknown): value is Error {
-  try {
-    return value instanceof Error
-  } catch {
-    return false
-  }
-}
-
-/** Longest description of a thrown value, in the log and on the span. */
-export const MAX_DESCRIPTION_LENGTH = 1000
-
-/**
- * A bounded text of a thrown value that is not an Error, never the raw value (it may be huge or
- * hostile); undefined when even `String()` throws (a Symbol.toPrimitive trap...).
- */
-export function textOf (value: unknown): string | undefined {
-  try {
-    return (typeof value === 'string' ? value : String(value)).slice(0, MAX_DESCRIPTION_LENGTH)
-  } catch {
-    return undefined
-  }
-}
-
-/** Reads a property without letting a throwing getter or Proxy trap escape. */
-export function safeGet (value: unknown, key: string): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
-  try {
-    return (value as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
 
 function httpStatusOf (error: unknown): number | undefined {
   for (const key of ['statusCode', 'status']) {
@@ -94,11 +60,11 @@ function fromEntry (entry: ResolvedProblemEntry, detail: string | undefined, err
   return { entry, status: entry.status, detail, members: NO_MEMBERS, headers, retryAfter: undefined, errors: entry.status < 500 ? validationIssues(error) : undefined, developerError: undefined }
 }
 
-/** The problem for a `ProblemError` (or an unknown code, which is a developer error). */
-export function classifyProblemError (code: string, detail: string | undefined, members: Readonly<Record<string, unknown>>, headers: unknown, retryAfter: number | undefined, config: ProblemDetailsConfig): Classification {
-  const entry = config.entries.get(code)
-  if (entry === undefined) return internalError(config, new FST_PROBLEM_UNKNOWN_CODE(code))
-  return { entry, status: entry.status, detail, members, headers, retryAfter, errors: undefined, developerError: undefined }
+/** The problem of an occurrence (a `ProblemError`, `reply.problem()`); an unknown code is a developer error. */
+export function classifyOccurrence (occurrence: Occurrence, config: ProblemDetailsConfig): Classification {
+  const entry = config.entries.get(occurrence.code)
+  if (entry === undefined) return internalError(config, new FST_PROBLEM_UNKNOWN_CODE(occurrence.code))
+  return { entry, status: entry.status, detail: occurrence.detail, members: occurrence.members, headers: occurrence.headers, retryAfter: occurrence.retryAfter, errors: undefined, developerError: undefined }
 }
 
 /** `internal_error`, optionally carrying the developer mistake that led to it. */
@@ -116,14 +82,10 @@ export function internalError (config: ProblemDetailsConfig, developerError?: Er
  */
 export function classify (error: unknown, request: FastifyRequest, config: ProblemDetailsConfig): Classification {
   // 1. our own errors, then the service's own mapping
-  if (isProblemError(error)) {
-    return classifyProblemError(error.code, error.detail, error.members, error.headers, error.retryAfter, config)
-  }
+  if (isProblemError(error)) return classifyOccurrence(error, config)
   if (config.mapError !== undefined) {
     const mapped = config.mapError(error, request)
-    if (isProblemError(mapped)) {
-      return classifyProblemError(mapped.code, mapped.detail, mapped.members, mapped.headers, mapped.retryAfter, config)
-    }
+    if (isProblemError(mapped)) return classifyOccurrence(mapped, config)
   }
   const status = httpStatusOf(error)
   const headers = status === undefined ? undefined : safeGet(error, 'headers')

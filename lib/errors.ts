@@ -60,3 +60,11 @@ export const FST_PROBLEM_SEND_FAILED = createError(
   'fastify-problem-details: could not send problem "%s" (%s); sent internal_error instead',
   500
 )
+
+/** A route's `config.problems` is not a non-empty list of catalog codes. */
+export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(
+  'FST_PROBLEM_INVALID_ROUTE_PROBLEMS',
+  'fastify-problem-details: route %s %s has config.problems %s; give a list of catalog codes, such as ["invalid_request", "resource_not_found"]',
+  500,
+  TypeError
+)

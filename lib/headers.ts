@@ -1,4 +1,4 @@
-import { safeGet } from './classify.ts'
+import { safeGet } from './guards.ts'
 
 /** Headers an error may not set: they describe the body or the connection, which the plugin owns. */
 const FORBIDDEN = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'host', 'set-cookie'])

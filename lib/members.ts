@@ -1,6 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { MemberSchema } from './types.ts'
+import type { MemberSchema } from './member-types.ts'
 
 /** Longest the declared extension members of one problem may be, serialized as JSON, in characters. */
 export const MAX_MEMBERS_LENGTH = 8192

@@ -1,22 +1,14 @@
-import createError from '@fastify/error'
 import type { RouteOptions } from 'fastify'
 import { reasonPhrase, type ResolvedProblemEntry } from './catalog.ts'
-import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
+import { FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
+import { exampleResponse } from './example.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { PROBLEM_MEDIA_TYPE } from './responder.ts'
-import { PROBLEM_SCHEMA_ID } from './serializer.ts'
-
-/** `config.problems` of a route is not a list of catalog codes. */
-export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(
-  'FST_PROBLEM_INVALID_ROUTE_PROBLEMS',
-  'fastify-problem-details: route %s %s has config.problems %s; give a list of catalog codes, such as ["invalid_request", "resource_not_found"]',
-  500,
-  TypeError
-)
+import { PROBLEM_SCHEMA_ID, type SerializerFor } from './serializer.ts'
 
 const RETRY_AFTER_HEADER = Object.freeze({ type: 'integer', minimum: 0, description: 'Seconds to wait before retrying; sent when the delay is known.' })
 
-/** An OpenAPI example object; `value` is filled with a real response of the plugin when the app is ready. */
+/** An OpenAPI example object: `value` is the body the service sends for the code's example. */
 export interface ProblemExample {
   summary: string
   value: Record<string, unknown>
@@ -40,17 +32,19 @@ export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown
 /**
  * Adds the responses a route declares in `config.problems` to its schema, keyed by status: one
  * code gives its schema and example, several codes on one status a `oneOf` with every example.
- * Responses the route already declares for a status are left as they are.
+ * Responses the route already declares for a status are left as they are. A code without a valid
+ * example is documented without one.
  */
-export function createProblemResponses (config: ProblemDetailsConfig) {
-  const examples = new Map<string, ProblemExample>()
-  function exampleOf (entry: ResolvedProblemEntry): ProblemExample {
-    let example = examples.get(entry.code)
-    if (example === undefined) {
-      example = { summary: entry.title, value: {} }
-      examples.set(entry.code, example)
+export function createProblemResponses (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
+  // built on first use, once per code: routes share them
+  const examples = new Map<string, ProblemExample | undefined>()
+  function exampleOf (entry: ResolvedProblemEntry): ProblemExample | undefined {
+    if (!examples.has(entry.code)) {
+      const response = exampleResponse(entry, config, serializerFor)
+      // a plain copy: @fastify/swagger may rewrite the objects it is given
+      examples.set(entry.code, response === undefined ? undefined : { summary: entry.title, value: JSON.parse(response.raw) })
     }
-    return example
+    return examples.get(entry.code)
   }
 
   function addProblemResponses (routeOptions: RouteOptions): void {
@@ -72,26 +66,19 @@ export function createProblemResponses (config: ProblemDetailsConfig) {
       if (response[status] !== undefined || response[String(status)] !== undefined) continue
       const schemas = entries.map(codeSchema)
       const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
+      const media: Record<string, unknown> = { schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas } }
+      const shown = entries.flatMap((entry) => {
+        const example = exampleOf(entry)
+        return example === undefined ? [] : [[entry.code, example] as const]
+      })
+      if (shown.length > 0) media.examples = Object.fromEntries(shown)
       response[status] = {
         ...retry,
         description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
-        content: {
-          [PROBLEM_MEDIA_TYPE]: {
-            schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas },
-            examples: Object.fromEntries(entries.map((entry) => [entry.code, exampleOf(entry)]))
-          }
-        }
+        content: { [PROBLEM_MEDIA_TYPE]: media }
       }
     }
   }
 
-  return {
-    addProblemResponses,
-    /** Codes whose examples are still to be recorded. */
-    pendingExamples: () => examples,
-    /** Fills the examples with recorded bodies (called once the app is ready). */
-    fillExamples (bodies: ReadonlyMap<string, { body: Readonly<Record<string, unknown>> }>): void {
-      for (const [code, example] of examples) Object.assign(example.value, bodies.get(code)?.body)
-    }
-  }
+  return addProblemResponses
 }

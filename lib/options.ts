@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { builtinCatalog } from './builtin-catalog.ts'
 import { resolveCatalog, type ProblemCatalog, type ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './errors.ts'
+import { describe } from './guards.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
 import type { ProblemError } from './problem-error.ts'
 
@@ -135,15 +136,6 @@ function level (name: string, value: unknown, fallback: ProblemLogLevel): Proble
   if (value === undefined) return fallback
   if (typeof value !== 'string' || !LOG_LEVELS.has(value)) invalid(name, `must be one of ${[...LOG_LEVELS].join(', ')}, got ${describe(value)}`)
   return value as ProblemLogLevel
-}
-
-/** A short, safe description of a value for error messages. */
-export function describe (value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)
-  if (typeof value === 'object') return 'an object'
-  return `${typeof value} ${String(value)}`
 }
 
 function checkTypeBase (value: unknown): string {

@@ -1,10 +1,9 @@
-import type { ProblemCode, ProblemInit, ProblemInitArgs } from './index.ts'
+import { detailOf, membersOf, retryAfterOf, type Occurrence } from './occurrence.ts'
+import type { ProblemCode, ProblemInit, ProblemInitArgs } from './types.ts'
 
 const kProblemError = Symbol.for('fastify-problem-details.ProblemError')
 const kBaseClass = Symbol.for('fastify-problem-details.ProblemError.base')
-const INIT_KEYS = new Set(['detail', 'headers', 'retryAfter', 'cause'])
-const NO_INIT = Object.freeze({})
-const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
+const NO_INIT: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /**
  * An error that names a catalog code. Throw it anywhere in a request (handler, hook, `reply.send`)
@@ -14,7 +13,7 @@ const NO_MEMBERS: Readonly<Record<string, unknown>> = Object.freeze({})
  * throw new ProblemError('invalid_request', { detail: 'schedule_id is required' })
  * throw new ProblemError('external_authentication_required', { provider: 'github', auth_url: 'https://...' })
  */
-export class ProblemError<C extends ProblemCode = ProblemCode> extends Error {
+export class ProblemError<C extends ProblemCode = ProblemCode> extends Error implements Occurrence {
   /** Marks the base class: `instanceof` works across copies of this package (CommonJS and ESM). */
   static readonly [kBaseClass] = true
   // fields are declared, not emitted: the constructor assigns each once (this is the error path's hot spot)
@@ -32,20 +31,14 @@ export class ProblemError<C extends ProblemCode = ProblemCode> extends Error {
 
   constructor (code: C, ...[init]: ProblemInitArgs<C>)
   constructor (code: C, init?: ProblemInit<C>) {
-    const options = (init ?? NO_INIT) as ProblemInit<ProblemCode> & Record<string, unknown>
-    const detail = typeof options.detail === 'string' ? options.detail : undefined
+    const options = (init ?? NO_INIT) as Readonly<Record<string, unknown>>
+    const detail = detailOf(options)
     super(detail === undefined ? code : `${code}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.detail = detail
-    this.headers = options.headers
-    this.retryAfter = options.retryAfter
-    let members: Record<string, unknown> | undefined
-    for (const key of Object.keys(options)) {
-      if (INIT_KEYS.has(key)) continue
-      members ??= {}
-      members[key] = options[key]
-    }
-    this.members = members === undefined ? NO_MEMBERS : Object.freeze(members)
+    this.headers = options.headers as ProblemError['headers']
+    this.retryAfter = retryAfterOf(options)
+    this.members = membersOf(options)
   }
 
   static [Symbol.hasInstance] (value: unknown): boolean {

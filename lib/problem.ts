@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { reasonPhrase } from './catalog.ts'
 import type { Classification, ValidationIssue } from './classify.ts'
+import { bound } from './guards.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 
 /** The document sent to the client. Members appear on the wire in this order. */
@@ -24,15 +25,6 @@ const MAX_INSTANCE_LENGTH = 2048
 /** Whether the problem is worth retrying: the entry says so, or for about:blank, its status does. */
 export function isRetryable (c: Classification): boolean {
   return c.entry === undefined ? RETRYABLE_STATUSES.has(c.status) : c.entry.retryable
-}
-
-/** Cuts a string to `max` characters without splitting a surrogate pair. */
-export function bound (text: string, max: number): string {
-  if (text.length <= max) return text
-  let end = max - 1
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return text.slice(0, end) + '…'
 }
 
 /** The request path without the query string, which may hold secrets. */

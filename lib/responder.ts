@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { classify, classifyProblemError, internalError, isError, safeGet, textOf, type Classification } from './classify.ts'
+import { classify, classifyOccurrence, internalError, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
+import { isError, safeGet, textOf } from './guards.ts'
 import { problemHeaders } from './headers.ts'
+import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
 import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
 import { buildProblem, instanceOf, isRetryable } from './problem.ts'
-import type { createSerializers } from './serializer.ts'
+import type { SerializerFor } from './serializer.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 
 /** Media type of problem documents (RFC 9457 section 3). */
@@ -42,46 +44,65 @@ function writeLog (request: FastifyRequest, level: Exclude<ProblemLogLevel, 'sil
   }
 }
 
+/** A problem ready for the wire: what the client gets, and the classification it was built from. */
+export interface RenderedProblem {
+  /** The classification sent: the one given, or internal_error when its members or serialization failed. */
+  readonly classification: Classification
+  readonly status: number
+  /** Response headers besides `content-type` (`Retry-After`, the occurrence's own), or undefined. */
+  readonly headers: Record<string, string | string[]> | undefined
+  /** The serialized document. */
+  readonly payload: string
+}
+
+function checkMembers (c: Classification, config: ProblemDetailsConfig): Classification {
+  const entry = c.entry
+  if (entry === undefined || (entry.memberNames.length === 0 && entry.required.length === 0)) return c
+  let why: string | undefined
+  try {
+    why = config.memberValidator.validate(entry.code, entry.members, entry.required, c.members)
+  } catch (failure) {
+    // a member value whose reading throws (a Proxy, a getter) is as invalid as a wrong type
+    const message = safeGet(failure, 'message')
+    why = `could not be read (${typeof message === 'string' ? message : 'a non-Error was thrown'})`
+  }
+  return why === undefined ? c : internalError(config, new FST_PROBLEM_INVALID_MEMBER(entry.code, why))
+}
+
+/**
+ * Turns a classification into the response the client gets: members checked against the catalog,
+ * the document built and serialized, the headers chosen. Pure: the error handler, `reply.problem()`
+ * and the examples of the docs and OpenAPI all go through it, so an example is what the service sends.
+ * A failure here still ends as a valid internal_error that carries the failure as its developer error.
+ */
+export function renderProblem (classification: Classification, instance: string, traceId: string | undefined, config: ProblemDetailsConfig, serializerFor: SerializerFor): RenderedProblem {
+  let c = checkMembers(classification, config)
+  let payload: string
+  try {
+    payload = serializerFor(c.entry)(buildProblem(c, instance, traceId, config))
+  } catch (failure) {
+    const message = safeGet(failure, 'message')
+    c = internalError(config, new FST_PROBLEM_SEND_FAILED(c.entry?.code ?? 'about:blank', typeof message === 'string' ? message : 'unknown failure'))
+    payload = JSON.stringify(buildProblem(c, instance, traceId, config))
+  }
+  return { classification: c, status: c.status, headers: problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter), payload }
+}
+
 /**
  * Sends problems. One function serves the error handler, the not-found handler and
- * `reply.problem()`, so every problem takes the same steps: classify, headers, log once, build, send.
+ * `reply.problem()`, so every problem takes the same steps: classify, render, log once, send.
  */
-export function createResponder (config: ProblemDetailsConfig, serializerFor: ReturnType<typeof createSerializers>) {
-  function checkMembers (c: Classification): Classification {
-    const entry = c.entry
-    if (entry === undefined || (entry.memberNames.length === 0 && entry.required.length === 0)) return c
-    let why: string | undefined
-    try {
-      why = config.memberValidator.validate(entry.code, entry.members, entry.required, c.members)
-    } catch (failure) {
-      // a member value whose reading throws (a Proxy, a getter) is as invalid as a wrong type
-      const message = safeGet(failure, 'message')
-      why = `could not be read (${typeof message === 'string' ? message : 'a non-Error was thrown'})`
-    }
-    return why === undefined ? c : internalError(config, new FST_PROBLEM_INVALID_MEMBER(entry.code, why))
-  }
-
+export function createResponder (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
   function respond (request: FastifyRequest, reply: FastifyReply, classification: Classification, thrown: unknown): FastifyReply {
-    // 1. classified, with its members checked against the catalog
-    let c = checkMembers(classification)
+    // 1. rendered: members checked, document built and serialized, headers chosen
     const span = problemSpan(request)
     const spanContext = validSpanContext(span)
     const traceId = spanContext?.traceId
-    const instance = instanceOf(request)
-
-    // 2. build and serialize; a failure here still ends as a valid internal_error, logged as such
-    const classifiedCode = c.entry?.code ?? 'about:blank'
-    let payload: string
-    try {
-      payload = serializerFor(c.entry)(buildProblem(c, instance, traceId, config))
-    } catch (failure) {
-      const message = safeGet(failure, 'message')
-      c = internalError(config, new FST_PROBLEM_SEND_FAILED(classifiedCode, typeof message === 'string' ? message : 'unknown failure'))
-      payload = JSON.stringify(buildProblem(c, instance, traceId, config))
-    }
+    const rendered = renderProblem(classification, instanceOf(request), traceId, config, serializerFor)
+    const c = rendered.classification
     recordProblemOnSpan(span, c.entry?.code, c.status, thrown, c.developerError)
 
-    // 3. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level
+    // 2. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level
     const code = c.entry?.code ?? 'about:blank'
     const level = c.status >= 500 || c.developerError !== undefined ? config.serverErrorLogLevel : config.clientErrorLogLevel
     if (level !== 'silent') {
@@ -96,12 +117,11 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
       writeLog(request, level, fields, message)
     }
 
-    // 4. send, unless the reply already went out
+    // 3. send, unless the reply already went out
     if (reply.sent) return reply
-    const headers = problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter)
-    reply.code(c.status)
-    if (headers !== undefined) reply.headers(headers)
-    return reply.header('content-type', PROBLEM_CONTENT_TYPE).send(payload)
+    reply.code(rendered.status)
+    if (rendered.headers !== undefined) reply.headers(rendered.headers)
+    return reply.header('content-type', PROBLEM_CONTENT_TYPE).send(rendered.payload)
   }
 
   /**
@@ -137,16 +157,15 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Re
     const entry = config.statusCodes.get(404)
     const detail = `No route matches ${request.method} ${instanceOf(request)}`
     const c: Classification = entry === undefined
-      ? { entry: undefined, status: 404, detail, members: {}, headers: undefined, retryAfter: undefined, errors: undefined, developerError: undefined }
-      : classifyProblemError(entry.code, detail, {}, undefined, undefined, config)
+      ? { entry: undefined, status: 404, detail, members: NO_MEMBERS, headers: undefined, retryAfter: undefined, errors: undefined, developerError: undefined }
+      : classifyOccurrence({ code: entry.code, detail, members: NO_MEMBERS, headers: undefined, retryAfter: undefined }, config)
     return respond(request, reply, c, undefined)
   }
 
   /** `reply.problem(code, init)`: send a problem without creating an Error. */
-  function sendProblem (request: FastifyRequest, reply: FastifyReply, code: string, init: Record<string, unknown> | undefined): FastifyReply {
-    const { detail, headers, retryAfter, cause, ...members } = init ?? {}
-    const c = classifyProblemError(code, typeof detail === 'string' ? detail : undefined, members, headers, typeof retryAfter === 'number' ? retryAfter : undefined, config)
-    return respond(request, reply, c, cause)
+  function sendProblem (request: FastifyRequest, reply: FastifyReply, code: string, init: Readonly<Record<string, unknown>> | undefined): FastifyReply {
+    const occurrence = occurrenceOf(code, init)
+    return respond(request, reply, classifyOccurrence(occurrence, config), occurrence.cause)
   }
 
   return { problemErrorHandler, problemNotFoundHandler, sendProblem }

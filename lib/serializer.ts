@@ -1,7 +1,7 @@
 import fastJsonStringify from 'fast-json-stringify'
 import type { ResolvedProblemEntry } from './catalog.ts'
 import type { ProblemDocument } from './problem.ts'
-import type { MemberSchema } from './types.ts'
+import type { MemberSchema } from './member-types.ts'
 
 /** `$id` of the shared problem schema registered with `addSchema`; `$ref: 'ProblemDetails#'` from routes. */
 export const PROBLEM_SCHEMA_ID = 'ProblemDetails'
@@ -58,6 +58,8 @@ export function entrySchema (entry: ResolvedProblemEntry | undefined): { type: '
 }
 
 export type ProblemSerializer = (problem: ProblemDocument) => string
+/** The serializer of a code's documents (about:blank for `undefined`). */
+export type SerializerFor = (entry: ResolvedProblemEntry | undefined) => ProblemSerializer
 
 /**
  * Writes a problem of a code without extension members: the standard members, in the same order
@@ -84,7 +86,7 @@ function standardMembersSerializer (entry: ResolvedProblemEntry | undefined, sch
  * Codes with extension members are written by fast-json-stringify (Fastify's own serializer)
  * compiled from the code's schema, so only declared members are ever written.
  */
-export function createSerializers () {
+export function createSerializers (): SerializerFor {
   const cache = new Map<string, ProblemSerializer>()
   const standardSchemaSerializer = fastJsonStringify(entrySchema(undefined)) as ProblemSerializer
   const aboutBlank = standardMembersSerializer(undefined, standardSchemaSerializer)

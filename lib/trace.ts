@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { isError, MAX_DESCRIPTION_LENGTH, textOf } from './classify.ts'
+import { isError, MAX_DESCRIPTION_LENGTH, textOf } from './guards.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,

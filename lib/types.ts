@@ -1,63 +1,60 @@
-/**
- * Type-level view of the catalog: codes and their extension members, derived from the same
- * catalog objects the runtime uses, so the two cannot drift.
- */
+import type { BuiltinCatalog } from './builtin-catalog.ts'
+import type { ResolvedProblemEntry } from './catalog.ts'
+import type { CatalogMembers } from './member-types.ts'
 
-/** The JSON Schema subset a catalog member may use (any JSON Schema keyword is accepted at runtime). */
-export interface MemberSchema {
-  type?: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'null' | readonly string[]
-  description?: string
-  format?: string
-  enum?: readonly unknown[]
-  const?: unknown
-  items?: MemberSchema
-  properties?: { readonly [name: string]: MemberSchema }
-  required?: readonly string[]
-  additionalProperties?: boolean | MemberSchema
-  minLength?: number
-  maxLength?: number
-  minimum?: number
-  maximum?: number
-  minItems?: number
-  maxItems?: number
-  pattern?: string
-  examples?: readonly unknown[]
-  [keyword: string]: unknown
+/**
+ * Codes and their extension members, as the type checker sees them. Add your catalog's codes:
+ *
+ * @example
+ * const catalog = { quota_exceeded: { status: 429, title: '…', retryable: true, category: 'user', members: { limit: { type: 'integer' } } } } as const
+ * declare module 'fastify-problem-details' {
+ *   interface ProblemRegistry extends CatalogMembers<typeof catalog> {}
+ * }
+ */
+export interface ProblemRegistry extends CatalogMembers<BuiltinCatalog> {}
+
+/** Every code known to the type checker. */
+export type ProblemCode = keyof ProblemRegistry & string
+
+/** What one occurrence of a problem may carry besides its extension members. */
+export interface ProblemInitBase {
+  /** Occurrence-specific explanation, sent as `detail`. */
+  detail?: string
+  /** Extra response headers (malformed names or values are dropped). */
+  headers?: Record<string, string | number | readonly string[]>
+  /** Seconds to wait before retrying; sent as `Retry-After` when the code is retryable. */
+  retryAfter?: number
+  /** The underlying error: logged and recorded in telemetry, never sent. */
+  cause?: unknown
 }
 
-type Simplify<T> = { [K in keyof T]: T[K] } & {}
+/** The second argument of `new ProblemError(code, init)` and `reply.problem(code, init)`. */
+export type ProblemInit<C extends ProblemCode> = ProblemInitBase & ProblemRegistry[C]
 
-type FromType<T, S> =
-  T extends 'string' ? string
-    : T extends 'number' | 'integer' ? number
-      : T extends 'boolean' ? boolean
-        : T extends 'null' ? null
-          : T extends 'array' ? S extends { items: infer I } ? ReadonlyArray<FromSchema<I>> : readonly unknown[]
-            : T extends 'object' ? S extends { properties: infer P } ? FromProperties<P, S> : Record<string, unknown>
-              : unknown
+/** `init` is optional unless the code has required members. */
+export type ProblemInitArgs<C extends ProblemCode> = {} extends ProblemRegistry[C] ? [init?: ProblemInit<C>] : [init: ProblemInit<C>]
 
-type FromProperties<P, S> = Simplify<
-  { [K in keyof P as K extends RequiredKeys<S> ? K : never]: FromSchema<P[K]> } &
-  { [K in keyof P as K extends RequiredKeys<S> ? never : K]?: FromSchema<P[K]> }
->
+/** What the plugin exposes on the Fastify instance, for integrations (OpenAPI, docs, tests). */
+export interface ProblemDetailsApi {
+  /** The resolved catalog, in declaration order. */
+  readonly catalog: ReadonlyMap<string, ResolvedProblemEntry>
+  /** `$id` of the shared problem schema. */
+  readonly schemaId: string
+  /** The exact JSON schema of one code's documents (standard members then its extension members). */
+  schemaOf (code: string): Record<string, unknown>
+}
 
-type RequiredKeys<S> = S extends { required: ReadonlyArray<infer R> } ? R : never
-
-/** The TypeScript type of a value that satisfies JSON Schema `S` (common keywords only). */
-export type FromSchema<S> =
-  S extends { const: infer C } ? C
-    : S extends { enum: ReadonlyArray<infer E> } ? E
-      : S extends { type: ReadonlyArray<infer T> } ? FromType<T, S>
-        : S extends { type: infer T } ? FromType<T, S>
-          : unknown
-
-/** The extension members of a catalog entry, typed from its `members` schemas (all optional unless `required`). */
-export type MembersOf<E> = E extends { members: infer M }
-  ? Simplify<
-    { [K in keyof M as K extends RequiredKeys<E> ? K : never]: FromSchema<M[K]> } &
-    { [K in keyof M as K extends RequiredKeys<E> ? never : K]?: FromSchema<M[K]> }
-  >
-  : {}
-
-/** Maps every code of a catalog object to its members type: `interface ProblemRegistry extends CatalogMembers<typeof myCatalog> {}`. */
-export type CatalogMembers<C> = { [K in keyof C & string]: MembersOf<C[K]> }
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Sends the problem of a catalog code. Usable as `return reply.problem(...)`. */
+    problem<C extends ProblemCode>(code: C, ...init: ProblemInitArgs<C>): FastifyReply
+  }
+  interface FastifyInstance {
+    /** The problem catalog and schemas registered by fastify-problem-details. */
+    problemDetails: ProblemDetailsApi
+  }
+  interface FastifyContextConfig {
+    /** Problems this route can answer with; documented in its OpenAPI responses. */
+    problems?: readonly ProblemCode[]
+  }
+}

@@ -2,7 +2,8 @@ import { builtinCatalog } from './builtin-catalog.ts'
 import { resolveCatalog, type ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { createMemberValidator } from './members.ts'
-import { DEFAULT_TYPE_BASE, describe, resolveStatusCodes } from './options.ts'
+import { describe } from './guards.ts'
+import { DEFAULT_TYPE_BASE, resolveStatusCodes } from './options.ts'
 import { ProblemError } from './problem-error.ts'
 
 /** Largest upstream body read, in bytes; a longer one is not treated as a problem document. */

@@ -1,7 +1,8 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { build, problemOf } from './helper.ts'
-import problemDetails, { builtinCatalog, slugOf, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
+import problemDetails, { builtinCatalog, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
+import { slugOf } from '../lib/catalog.ts'
 
 async function registerError (options: unknown) {
   const app = Fastify()

@@ -1,8 +1,9 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { build, problemOf } from './helper.ts'
-import problemDetails, { isProblemError, ProblemError, reasonPhrase, type ProblemCode } from '../lib/index.ts'
-import { bound } from '../lib/problem.ts'
+import problemDetails, { isProblemError, ProblemError, type ProblemCode } from '../lib/index.ts'
+import { reasonPhrase } from '../lib/catalog.ts'
+import { bound } from '../lib/guards.ts'
 
 t.test('instanceof: any ProblemError for the base class, the real prototype chain for subclasses', async (t) => {
   class QuotaError extends ProblemError {}

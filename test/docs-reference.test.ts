@@ -3,7 +3,8 @@ import Fastify from 'fastify'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import problemDetails, { builtinCatalog, buildReference, renderMarkdownFiles } from '../lib/index.ts'
+import problemDetails, { builtinCatalog } from '../lib/index.ts'
+import { buildReference, renderMarkdownFiles } from '../lib/docs/index.ts'
 import { renderCodeHtml, renderIndexHtml } from '../lib/docs/html.ts'
 import { compareFiles } from '../lib/docs/files.ts'
 import { describeType } from '../lib/docs/model.ts'
@@ -117,7 +118,12 @@ t.test('missing docs text is listed and shown as not documented, never left empt
     'legacy_failure members.upstream.description',
     'needs_members example'
   ])
-  t.match(reference.gaps[4].message, /cannot send \(it answered "https:\/\/docs\.example\.com\/errors\/internal-error"\)/)
+  t.match(reference.gaps[4].message, 'catalog entry "needs_members" has no example the plugin can send')
+  // never the body of another code: the page says there is no example
+  const needs = renderMarkdownFiles(reference).get('needs-members.md') as string
+  t.match(needs, '## Example response\n\n_No example: give this code an "example" in the catalog whose members match their schemas._')
+  t.notMatch(needs, 'internal-error')
+  t.equal(reference.pages.find((page) => page.code === 'needs_members')?.example, undefined)
   const page = renderMarkdownFiles(reference).get('legacy-failure.md') as string
   t.equal(page.split('_Not documented yet._').length - 1, 4, 'summary, member meaning, occurs and resolve')
   t.notMatch(page, 'retry-after', 'no delay is known, so none is sent')
@@ -175,7 +181,7 @@ t.test('a replaced catalog without invalid_request still gets a format example, 
   } as const
   const reference = await buildReference({ catalog, replaceCatalog: true, traceId: false })
   t.strictSame(reference.gaps.map((gap) => gap.field), ['summary', 'occurs', 'members.hint.description'])
-  t.match(JSON.parse(reference.index.formatExample), { type: '/problems/internal-error', title: 'Something broke.' })
+  t.match(JSON.parse(reference.index.formatExample as string), { type: '/problems/internal-error', title: 'Something broke.' })
   t.strictSame(reference.index.categories.map((group) => group.category), ['platform'], 'empty categories are left out')
   const html = renderCodeHtml(reference.pages[0], { index: '/problems/', page: (slug) => `/problems/${slug}` })
   t.equal(html.split('<p class="missing">Not documented yet.</p>').length - 1, 2, 'summary and occurs')

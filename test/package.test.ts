@@ -1,5 +1,10 @@
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = join(__dirname, '..')
 
 // The test command builds dist/ first; these run the built package by its name, as users do.
 function run (args: string[]): string {
@@ -44,4 +49,68 @@ t.test('a ProblemError from the CommonJS build is recognised by the ES module bu
     console.log(JSON.stringify({ status: res.statusCode, same: cjs.ProblemError === ProblemError, instance: new cjs.ProblemError('conflict') instanceof ProblemError }))
   `])
   t.strictSame(JSON.parse(out), { status: 403, same: false, instance: true })
+})
+
+t.test('the docs entry point works with import and require', async (t) => {
+  const esm = run(['--input-type=module', '-e', `
+    import { buildReference, renderMarkdownFiles } from 'fastify-problem-details/docs'
+    const files = renderMarkdownFiles(buildReference({ typeBase: '/errors/' }))
+    console.log(JSON.stringify({ files: files.size, conflict: files.get('conflict.md').includes('"type": "/errors/conflict"') }))
+  `])
+  t.strictSame(JSON.parse(esm), { files: 17, conflict: true })
+  const cjs = run(['-e', `
+    const { buildReference, renderCodeHtml } = require('fastify-problem-details/docs')
+    const page = buildReference().pages.find((p) => p.code === 'conflict')
+    console.log(JSON.stringify({ html: renderCodeHtml(page, { index: '/p/', page: (s) => '/p/' + s }).startsWith('<!doctype html>') }))
+  `])
+  t.strictSame(JSON.parse(cjs), { html: true })
+})
+
+t.test('the root entry point loads no reference tooling, unless serveDocs is on', async (t) => {
+  const out = run(['-e', `(async () => {
+    const docsLoaded = () => Object.keys(require.cache).filter((path) => /[\\\\/]dist[\\\\/]cjs[\\\\/]docs[\\\\/]/.test(path)).length
+    const Fastify = require('fastify')
+    const problemDetails = require('fastify-problem-details')
+    const plain = Fastify()
+    await plain.register(problemDetails)
+    plain.get('/x', { config: { problems: ['conflict'] } }, async () => 'ok')
+    await plain.ready()
+    const before = docsLoaded()
+    const served = Fastify()
+    await served.register(problemDetails, { serveDocs: true })
+    const page = await served.inject({ url: '/problems/conflict', headers: { accept: 'text/html' } })
+    console.log(JSON.stringify({ before, after: docsLoaded() > 0, page: page.statusCode }))
+  })().catch((e) => { console.error(e); process.exit(1) })`])
+  t.strictSame(JSON.parse(out), { before: 0, after: true, page: 200 })
+})
+
+t.test('TypeScript consumers resolve the types of every entry point, in every module mode', async (t) => {
+  // a consumer project outside this package, which installs it (a link, as npm does for a local path)
+  const dir = mkdtempSync(join(tmpdir(), 'fpd-consumer-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(root, join(dir, 'node_modules', 'fastify-problem-details'), 'dir')
+  symlinkSync(join(root, 'node_modules', 'fastify'), join(dir, 'node_modules', 'fastify'), 'dir')
+  const uses = `
+const app = Fastify()
+app.register(problemDetails, { typeBase: '/errors/' })
+const error: ProblemError<'conflict'> = new ProblemError('conflict', { detail: 'd' })
+const pages: number = buildReference({ typeBase: '/errors/' }).pages.length
+export const used = [app, error, pages]
+`
+  writeFileSync(join(dir, 'esm.mts'), `import Fastify from 'fastify'\nimport problemDetails, { ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\n${uses}`)
+  writeFileSync(join(dir, 'cjs.cts'), `import Fastify = require('fastify')\nimport { problemDetails, ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\n${uses}`)
+  writeFileSync(join(dir, 'legacy.ts'), `import Fastify from 'fastify'\nimport problemDetails, { ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\n${uses}`)
+  const tsc = require.resolve('typescript/bin/tsc')
+  const common = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types')]
+  const modes: Array<[string, string[]]> = [
+    ['esm.mts', ['--module', 'node16', '--moduleResolution', 'node16']],
+    ['cjs.cts', ['--module', 'node16', '--moduleResolution', 'node16']],
+    ['legacy.ts', ['--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop']],
+    ['legacy.ts', ['--module', 'es2022', '--moduleResolution', 'bundler']]
+  ]
+  for (const [file, flags] of modes) {
+    const result = spawnSync(process.execPath, [tsc, ...common, ...flags, file], { cwd: dir, encoding: 'utf8' })
+    t.equal(result.status, 0, `${file} with ${flags.join(' ')}\n${result.stdout}${result.stderr}`)
+  }
 })

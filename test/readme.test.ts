@@ -2,6 +2,8 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as api from '../lib/index.ts'
+import * as docsApi from '../lib/docs/index.ts'
+import * as errors from '../lib/errors.ts'
 import { OPTION_NAMES } from '../lib/options.ts'
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8')
@@ -38,16 +40,25 @@ t.test('the README quick start is the two commands of the contract', async (t) =
   t.match(readme, '\nnpm ci && npm test ')
 })
 
-t.test('the public API exports these names', async (t) => {
-  const names = Object.keys(api).sort()
-  t.strictSame(names, [
-    'DEFAULT_CODES', 'DEFAULT_MAX_DETAIL_LENGTH', 'DEFAULT_STATUS_CODES', 'DEFAULT_TYPE_BASE',
-    'FST_PROBLEM_DUPLICATE_SLUG', 'FST_PROBLEM_INVALID_ROUTE_PROBLEMS', 'buildReference', 'renderMarkdownFiles', 'FST_PROBLEM_INVALID_CATALOG_ENTRY', 'FST_PROBLEM_INVALID_MEMBER', 'FST_PROBLEM_INVALID_OPTION',
-    'FST_PROBLEM_SEND_FAILED', 'FST_PROBLEM_UNKNOWN_CODE', 'FST_PROBLEM_UNKNOWN_MAPPED_CODE',
-    'MAX_UPSTREAM_BODY_BYTES', 'UpstreamProblem', 'problemFromResponse',
-    'PROBLEM_CONTENT_TYPE', 'PROBLEM_SCHEMA_ID', 'ProblemError', 'STANDARD_MEMBER_SCHEMAS',
-    'builtinCatalog', 'default', 'isProblemError', 'problemDetails', 'problemSchema', 'reasonPhrase', 'slugOf'
-  ].sort())
-  for (const name of names) t.not((api as Record<string, unknown>)[name], undefined, name)
+/** The names in the first column of a table: `name` cells, several per cell allowed. */
+function namesIn (rows: string[][]): string[] {
+  return rows.flatMap((row) => [...row[0].matchAll(/`([^`(]+)[`(]/g)].map((match) => match[1]))
+}
+
+t.test('the README lists every export of the root entry point, and nothing else', async (t) => {
+  const documented = namesIn(tableRows('### `fastify-problem-details`\n'))
+  const exported = Object.keys(api).filter((name) => name !== 'default' && !name.startsWith('FST_PROBLEM_'))
+  t.strictSame([...documented].sort(), [...exported, 'FST_PROBLEM_*'].sort())
+  for (const name of Object.keys(api)) t.not((api as Record<string, unknown>)[name], undefined, name)
   t.equal(api.default, api.problemDetails)
+})
+
+t.test('the README lists every export of the docs entry point, and nothing else', async (t) => {
+  t.strictSame(namesIn(tableRows('### `fastify-problem-details/docs`')).sort(), Object.keys(docsApi).sort())
+})
+
+t.test('the README lists every coded error, and each is exported from the root', async (t) => {
+  const documented = namesIn(tableRows('### Errors for the developer'))
+  t.strictSame([...documented].sort(), Object.keys(errors).sort())
+  for (const name of documented) t.equal((api as Record<string, unknown>)[name], (errors as Record<string, unknown>)[name], name)
 })

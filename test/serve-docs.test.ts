@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import problemDetails, { builtinCatalog, FST_PROBLEM_INVALID_OPTION } from '../lib/index.ts'
-import { prefersHtml } from '../lib/serve-docs.ts'
+import { prefersHtml } from '../lib/docs/serve.ts'
 import { build, problemOf } from './helper.ts'
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'

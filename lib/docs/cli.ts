@@ -85,7 +85,7 @@ export async function runCli (argv: readonly string[], io: CommandIo): Promise<n
       options = optionsFromModule((io.load ?? createRequire(join(io.cwd, 'package.json')))(path))
     }
     if (values['type-base'] !== undefined && options.typeBase === undefined) options = { ...options, typeBase: values['type-base'] }
-    reference = await buildReference(options, { instance: values.instance })
+    reference = buildReference(options, { instance: values.instance })
   } catch (error) {
     io.err(`cannot render the reference: ${(error as Error).message}`)
     return 2

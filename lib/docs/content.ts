@@ -46,6 +46,9 @@ export const TRACE_ID_TEXT = 'When a response carries a `trace_id`, quote it whe
 /** Shown where a catalog entry lacks the text a section needs, so a gap is visible, never silently empty. */
 export const NOT_DOCUMENTED = 'Not documented yet.'
 
+/** Shown in place of an example when the catalog entry has none the service can send. */
+export const NO_EXAMPLE_TEXT = 'No example: give this code an "example" in the catalog whose members match their schemas.'
+
 /** Sentence shown for codes without extension members. */
 export const NO_MEMBERS_TEXT = 'None: this problem carries only the standard members.'
 

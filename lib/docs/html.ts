@@ -1,4 +1,4 @@
-import { ALL_CODES_LINK, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
+import { ALL_CODES_LINK, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
 import type { CodePage, IndexPage, MemberRow } from './model.ts'
 
 /** Escapes text for HTML content and attribute values. */
@@ -77,9 +77,18 @@ export interface HtmlLinks {
   page (slug: string): string
 }
 
+function exampleBlock (json: string | undefined): string {
+  return json === undefined ? `<p class="missing" id="example">${escapeHtml(NO_EXAMPLE_TEXT)}</p>` : `<pre id="example"><code>${escapeHtml(json)}</code></pre>`
+}
+
+function exampleSection (page: CodePage): string {
+  if (page.example === undefined) return exampleBlock(undefined)
+  const headers = Object.entries(page.example.headers).map(([name, value]) => `<code>${escapeHtml(`${name}: ${value}`)}</code>`).join(', ')
+  return `<p>Sent with status <code>${escapeHtml(page.statusLine)}</code> and ${headers}:</p>\n${exampleBlock(page.exampleJson)}`
+}
+
 /** The HTML page of one code; the same sections as its Markdown page. */
 export function renderCodeHtml (page: CodePage, links: HtmlLinks): string {
-  const headers = Object.entries(page.example.headers).map(([name, value]) => `<code>${escapeHtml(`${name}: ${value}`)}</code>`).join(', ')
   const body = [
     `<nav><a href="${escapeHtml(links.index)}" id="index-link">&larr; ${ALL_CODES_LINK}</a></nav>`,
     `<h1 id="code">${escapeHtml(page.code)}</h1>`,
@@ -99,8 +108,7 @@ export function renderCodeHtml (page: CodePage, links: HtmlLinks): string {
     '<p>This error is returned when:</p>',
     list('ul', page.occurs),
     `<h2>${SECTION.example}</h2>`,
-    `<p>Sent with status <code>${escapeHtml(page.statusLine)}</code> and ${headers}:</p>`,
-    `<pre id="example"><code>${escapeHtml(page.exampleJson)}</code></pre>`,
+    exampleSection(page),
     `<h2>${SECTION.resolve}</h2>`,
     list('ol', page.resolve),
     `<h2>${SECTION.related}</h2>`,
@@ -117,7 +125,7 @@ export function renderIndexHtml (index: IndexPage, links: HtmlLinks): string {
     `<p>${inline(INDEX_INTRO)}</p>`,
     `<h2>${SECTION.format}</h2>`,
     `<p>${RESPONSE_FORMAT_TEXT}</p>`,
-    `<pre id="example"><code>${escapeHtml(index.formatExample)}</code></pre>`,
+    exampleBlock(index.formatExample),
     `<h3>${SECTION.fields}</h3>`,
     memberTable(index.fields),
     `<p>${EXTENSION_MEMBERS_TEXT}</p>`,

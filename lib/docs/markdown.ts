@@ -1,4 +1,4 @@
-import { ALL_CODES_LINK, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
+import { ALL_CODES_LINK, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
 import type { CodePage, IndexPage, MemberRow, Reference } from './model.ts'
 
 /** First line of every generated file: marks it as output, so a rerun may replace or remove it. */
@@ -45,13 +45,19 @@ function memberTable (rows: readonly MemberRow[]): string {
   ].join('\n')
 }
 
-function fence (json: string): string {
-  return '```json\n' + json + '\n```'
+function fence (json: string | undefined): string {
+  return json === undefined ? `_${NO_EXAMPLE_TEXT}_` : '```json\n' + json + '\n```'
+}
+
+/** The example section's text: status and headers, then the body. */
+function exampleSection (page: CodePage): string {
+  if (page.example === undefined) return fence(undefined)
+  const headers = Object.entries(page.example.headers).map(([name, value]) => code(`${name}: ${value}`)).join(', ')
+  return `Sent with status ${code(page.statusLine)} and ${headers}:\n\n${fence(page.exampleJson)}`
 }
 
 /** The Markdown page of one code. */
 export function renderCodeMarkdown (page: CodePage): string {
-  const headers = Object.entries(page.example.headers).map(([name, value]) => code(`${name}: ${value}`)).join(', ')
   const sections = [
     `# ${page.code}\n\n**${mdText(page.title)}**\n\n${page.summary === undefined ? `_${NOT_DOCUMENTED}_` : mdText(page.summary)}`,
     `## ${SECTION.details}\n\n` + [
@@ -62,7 +68,7 @@ export function renderCodeMarkdown (page: CodePage): string {
     ].join('\n'),
     `## ${SECTION.members}\n\n${page.members.length === 0 ? NO_MEMBERS_TEXT : memberTable(page.members)}`,
     `## ${SECTION.occurs}\n\nThis error is returned when:\n\n${bullets(page.occurs)}`,
-    `## ${SECTION.example}\n\nSent with status ${code(page.statusLine)} and ${headers}:\n\n${fence(page.exampleJson)}`,
+    `## ${SECTION.example}\n\n${exampleSection(page)}`,
     `## ${SECTION.resolve}\n\n${steps(page.resolve)}`,
     `## ${SECTION.related}\n\n` + [
       ...page.related.map((link) => `* [${mdText(link.title)}](<${link.url.replace(/[<>\s]/g, encodeURIComponent)}>)`),

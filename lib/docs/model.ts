@@ -1,9 +1,11 @@
 import { reasonPhrase, type ProblemCategory, type ProblemLink, type ResolvedProblemEntry } from '../catalog.ts'
-import { normalizeOptions, type ProblemDetailsOptions } from '../options.ts'
-import { problemSchema } from '../serializer.ts'
-import type { MemberSchema } from '../types.ts'
+import { DEFAULT_EXAMPLE_INSTANCE, exampleResponse, type ExampleResponse } from '../example.ts'
+import type { MemberSchema } from '../member-types.ts'
+import { normalizeOptions, type ProblemDetailsConfig, type ProblemDetailsOptions } from '../options.ts'
+import { createSerializers, problemSchema, type SerializerFor } from '../serializer.ts'
 import { CATEGORY_MEANINGS, retryLabel } from './content.ts'
-import { DEFAULT_EXAMPLE_INSTANCE, recordExamples, type ExampleResponse } from './examples.ts'
+
+export type { ExampleResponse } from '../example.ts'
 
 /** One member in a field table. */
 export interface MemberRow {
@@ -35,15 +37,16 @@ export interface CodePage {
   readonly occurs: readonly string[]
   readonly resolve: readonly string[]
   readonly related: readonly ProblemLink[]
-  readonly example: ExampleResponse
-  /** The example body, pretty-printed. */
-  readonly exampleJson: string
+  /** The response the service sends for the code's example; undefined when no valid example can be built. */
+  readonly example: ExampleResponse | undefined
+  /** The example body, pretty-printed; undefined without an example. */
+  readonly exampleJson: string | undefined
 }
 
 /** The index of the reference. */
 export interface IndexPage {
-  /** The example of the response format (the `invalid_request` example when the catalog has it). */
-  readonly formatExample: string
+  /** The example of the response format (the `invalid_request` example when the catalog has it, else the first code's). */
+  readonly formatExample: string | undefined
   readonly fields: readonly MemberRow[]
   readonly categories: ReadonlyArray<{ readonly category: ProblemCategory, readonly heading: string, readonly label: string, readonly meaning: string, readonly codes: readonly CodePage[] }>
   readonly codes: readonly CodePage[]
@@ -89,7 +92,7 @@ function memberRows (members: Readonly<Record<string, MemberSchema>>, required: 
 }
 
 /** The docs text a code is missing. */
-export function gapsOf (entry: ResolvedProblemEntry, example: ExampleResponse): DocsGap[] {
+export function gapsOf (entry: ResolvedProblemEntry, example: ExampleResponse | undefined): DocsGap[] {
   const gaps: DocsGap[] = []
   const gap = (field: string, message: string) => gaps.push({ code: entry.code, field, message: `catalog entry "${entry.code}" ${message}` })
   if (entry.summary === undefined || entry.summary.trim() === '') gap('summary', 'has no "summary" (one or two sentences for the top of its page)')
@@ -98,11 +101,11 @@ export function gapsOf (entry: ResolvedProblemEntry, example: ExampleResponse): 
   for (const row of memberRows(entry.members, entry.required)) {
     if (row.meaning === undefined) gap(`members.${row.name}.description`, `has no "description" for its member "${row.name}"`)
   }
-  if (example.body.type !== entry.type) gap('example', `has an example the plugin cannot send (it answered "${String(example.body.type)}"): give "example.members" every required member`)
+  if (example === undefined) gap('example', 'has no example the plugin can send: no valid members could be built from its member schemas; give "example.members" (every required member, valid against its schema)')
   return gaps
 }
 
-function codePage (entry: ResolvedProblemEntry, example: ExampleResponse): CodePage {
+function codePage (entry: ResolvedProblemEntry, example: ExampleResponse | undefined): CodePage {
   const details: Array<[string, string]> = [['Type URI', entry.type]]
   if (entry.retryAfter !== undefined) details.push(['Retry-After', `${entry.retryAfter} seconds`])
   for (const [label, value] of Object.entries(entry.details ?? {})) details.push([label, value])
@@ -124,26 +127,25 @@ function codePage (entry: ResolvedProblemEntry, example: ExampleResponse): CodeP
     resolve: entry.resolve ?? [],
     related: entry.related ?? [],
     example,
-    exampleJson: JSON.stringify(example.body, null, 2)
+    exampleJson: example === undefined ? undefined : JSON.stringify(example.body, null, 2)
   }
 }
 
 /**
- * Builds the reference of the catalog the plugin resolves from `options` (the same options you
- * register it with). Every example is a real response of the plugin.
+ * The reference of a resolved configuration. Every example is built by the functions that answer
+ * requests, with `serializerFor` (pass the plugin's own to reuse its compiled serializers).
  */
-export async function buildReference (options: ProblemDetailsOptions = {}, referenceOptions: ReferenceOptions = {}): Promise<Reference> {
-  const config = normalizeOptions({ ...options, serveDocs: false })
-  const recorded = await recordExamples(options, referenceOptions.instance ?? DEFAULT_EXAMPLE_INSTANCE)
+export function referenceOf (config: ProblemDetailsConfig, serializerFor: SerializerFor, referenceOptions: ReferenceOptions = {}): Reference {
+  const instance = referenceOptions.instance ?? DEFAULT_EXAMPLE_INSTANCE
   const pages: CodePage[] = []
   const gaps: DocsGap[] = []
-  for (const entry of recorded.entries.values()) {
-    const example = recorded.examples.get(entry.code) as ExampleResponse
+  for (const entry of config.entries.values()) {
+    const example = exampleResponse(entry, config, serializerFor, instance)
     pages.push(codePage(entry, example))
     gaps.push(...gapsOf(entry, example))
   }
   const schema = problemSchema(config) as { properties: Record<string, MemberSchema>, required: string[] }
-  const formatPage = pages.find((page) => page.code === 'invalid_request') ?? pages[0]
+  const formatPage = pages.find((page) => page.code === 'invalid_request' && page.example !== undefined) ?? pages.find((page) => page.example !== undefined)
   const categories = (['user', 'platform'] as const).map((category) => ({
     category,
     ...CATEGORY_MEANINGS[category],
@@ -151,7 +153,7 @@ export async function buildReference (options: ProblemDetailsOptions = {}, refer
   })).filter((group) => group.codes.length > 0)
   return {
     index: {
-      formatExample: formatPage.exampleJson,
+      formatExample: formatPage?.exampleJson,
       fields: memberRows(schema.properties, schema.required),
       categories,
       codes: pages,
@@ -160,4 +162,12 @@ export async function buildReference (options: ProblemDetailsOptions = {}, refer
     pages,
     gaps
   }
+}
+
+/**
+ * Builds the reference of the catalog the plugin resolves from `options` (the same options you
+ * register it with). Every example is the response the plugin sends for it.
+ */
+export function buildReference (options: ProblemDetailsOptions = {}, referenceOptions: ReferenceOptions = {}): Reference {
+  return referenceOf(normalizeOptions({ ...options, serveDocs: false }), createSerializers(), referenceOptions)
 }

@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import { expectError, expectType } from 'tsd'
-import problemDetails, { buildReference, type ProblemCode, type Reference } from '../..'
+import problemDetails, { type ProblemCode } from '../..'
+import { buildReference, renderMarkdownFiles, type Reference } from '../../dist/cjs/docs/index.js'
 
 const app = Fastify()
 app.register(problemDetails, { serveDocs: true, typeBase: '/problems/' })
@@ -19,5 +20,9 @@ expectError(app.get('/c', { config: { problems: 'conflict' } }, async () => 'ok'
 // serveDocs is a boolean option
 expectError(app.register(problemDetails, { serveDocs: 'yes' }))
 
-// the reference builder
-expectType<Promise<Reference>>(buildReference({ typeBase: '/errors/' }, { instance: '/v1/x' }))
+// the reference tooling, from its own entry point: built from the plugin's options
+const reference = buildReference({ typeBase: '/errors/' }, { instance: '/v1/x' })
+expectType<Reference>(reference)
+expectType<Map<string, string>>(renderMarkdownFiles(reference))
+expectError(buildReference({ typeBase: 42 }))
+expectError(buildReference({}, { instance: 1 }))

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
-import type { ResolvedProblemEntry } from './catalog.ts'
-import { INDEX_TITLE } from './docs/content.ts'
-import { renderCodeHtml, renderIndexHtml, type HtmlLinks } from './docs/html.ts'
-import { buildReference, type CodePage, type Reference } from './docs/model.ts'
-import type { ProblemDetailsConfig, ProblemDetailsOptions } from './options.ts'
-import { entrySchema } from './serializer.ts'
+import type { ResolvedProblemEntry } from '../catalog.ts'
+import type { ProblemDetailsConfig } from '../options.ts'
+import { entrySchema, type SerializerFor } from '../serializer.ts'
+import { INDEX_TITLE } from './content.ts'
+import { renderCodeHtml, renderIndexHtml, type HtmlLinks } from './html.ts'
+import { referenceOf, type CodePage, type Reference } from './model.ts'
 
 /** Pages are self-contained: nothing but inline style may load. */
 const HTML_SECURITY_HEADERS = Object.freeze({
@@ -63,27 +63,33 @@ export function describeCode (page: CodePage, entry: ResolvedProblemEntry, links
     required: entry.required,
     related: page.related,
     schema: entrySchema(entry),
-    example: page.example.body,
+    example: page.example?.body,
     links: { index: links.index, page: links.page(page.slug) }
   }
 }
 
 /**
  * `serveDocs`: answers the type URIs. `GET <typeBase>` lists the codes and `GET <typeBase><slug>`
- * describes one: HTML for browsers, JSON otherwise. The pages are rendered once, on the first
- * request, from the same reference as the Markdown pages, with examples recorded from the plugin.
+ * describes one: HTML for browsers, JSON otherwise. The reference is built once, on the first
+ * request, from the plugin's own configuration and serializers: the examples are what it sends.
  */
-export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDetailsConfig, options: ProblemDetailsOptions): void {
+export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDetailsConfig, serializerFor: SerializerFor): void {
   const base = config.typeBase
   const links: HtmlLinks = { index: base, page: (slug) => base + slug }
-  let reference: Promise<{ index: Reference['index'], pageByCode: Map<string, CodePage> }> | undefined
+  let reference: { index: Reference['index'], pageByCode: Map<string, CodePage> } | undefined
   const bySlug = new Map([...config.entries.values()].map((entry) => [entry.slug, entry]))
-  const referenceOf = () => (reference ??= buildReference(options).then(({ index, pages }) => ({ index, pageByCode: new Map(pages.map((page) => [page.code, page])) })))
+  function servedReference () {
+    if (reference === undefined) {
+      const { index, pages } = referenceOf(config, serializerFor)
+      reference = { index, pageByCode: new Map(pages.map((page) => [page.code, page])) }
+    }
+    return reference
+  }
   // @fastify/swagger leaves out routes whose schema says `hide`
   const hidden = { hide: true } as FastifySchema
 
   fastify.get(base, { schema: hidden }, async function problemDocsIndex (request: FastifyRequest, reply: FastifyReply) {
-    const { index } = await referenceOf()
+    const { index } = servedReference()
     if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderIndexHtml(index, links))
     return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send({
       title: INDEX_TITLE,
@@ -97,7 +103,7 @@ export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDet
       reply.callNotFound()
       return reply
     }
-    const page = (await referenceOf()).pageByCode.get(entry.code) as CodePage
+    const page = servedReference().pageByCode.get(entry.code) as CodePage
     if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderCodeHtml(page, links))
     return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send(describeCode(page, entry, links))
   })
