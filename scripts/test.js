@@ -9,6 +9,8 @@ const bin = (name) => join(root, 'node_modules', '.bin', name)
 
 const steps = [
   ['lint', bin('eslint'), []],
+  // import cycles, type-only imports included (eslint's import-x/no-cycle sees value imports only)
+  ['import cycles', bin('dpdm'), ['--no-tree', '--no-warning', '--exit-code', 'circular:1', 'lib/**/*.ts']],
   ['typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['build', process.execPath, [join(__dirname, 'build.js')]],
   ['type tests', bin('tsd'), ['--typings', 'dist/cjs/index.d.ts', '--files', 'test/types/*.test-d.ts']]
