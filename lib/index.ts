@@ -26,7 +26,9 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   if (config.notFound) fastify.setNotFoundHandler(responder.problemNotFoundHandler)
 
   // OpenAPI: routes' `config.problems` become responses, with the examples the service sends
-  fastify.addHook('onRoute', createProblemResponses(config, serializerFor))
+  const problemResponses = createProblemResponses(config, serializerFor)
+  fastify.addHook('onRoute', problemResponses.addProblemResponses)
+  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentFully() })
   if (config.serveDocs) {
     // the reference tooling loads only for services that serve it
     const { registerDocsRoutes } = await import('./docs/serve.ts')

@@ -2,6 +2,9 @@ import Ajv, { type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { MemberSchema } from './member-types.ts'
 
+/** Keywords whose values are data, not schemas: a `format` or `pattern` key inside them means nothing. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples'])
+
 /** Longest the declared extension members of one problem may be, serialized as JSON, in characters. */
 export const MAX_MEMBERS_LENGTH = 8192
 
@@ -37,12 +40,28 @@ export function createMemberValidator () {
     }
     const format = unknownFormat(schema)
     if (format !== undefined) return `uses the unknown format "${format}"; use one of ${Object.keys(ajv.formats).join(', ')}`
-    // a schema can pass the meta-schema and still not compile (a pattern that is not a regular expression):
-    // find out at registration, not on the first request that sends this problem
-    try {
-      ajv.compile(schema as object)
-    } catch (error) {
-      return (error as Error).message
+    // a schema can pass the meta-schema and still not compile: a pattern that is not a regular expression;
+    // find out at registration, not on the first request that sends this problem (without compiling
+    // every member schema: a catalog of 10,000 codes registers in a fraction of a second)
+    return invalidPattern(schema)
+  }
+
+  /** The first `pattern` (or `patternProperties` key) that is not a regular expression, described. */
+  function invalidPattern (schema: unknown): string | undefined {
+    if (schema === null || typeof schema !== 'object') return undefined
+    for (const [key, value] of Object.entries(schema)) {
+      if (DATA_KEYWORDS.has(key)) continue
+      const patterns = key === 'pattern' && typeof value === 'string' ? [value] : key === 'patternProperties' && value !== null && typeof value === 'object' ? Object.keys(value) : []
+      for (const pattern of patterns) {
+        try {
+          // ajv's own construction of patterns (unicodeRegExp: true)
+          RegExp(pattern, 'u')
+        } catch (error) {
+          return `has the pattern ${JSON.stringify(pattern)}, which is not a regular expression (${(error as Error).message})`
+        }
+      }
+      const nested = invalidPattern(value)
+      if (nested !== undefined) return nested
     }
     return undefined
   }
@@ -51,6 +70,7 @@ export function createMemberValidator () {
   function unknownFormat (schema: unknown): string | undefined {
     if (schema === null || typeof schema !== 'object') return undefined
     for (const [key, value] of Object.entries(schema)) {
+      if (DATA_KEYWORDS.has(key)) continue
       if (key === 'format' && typeof value === 'string' && !Object.hasOwn(ajv.formats, value)) return value
       const nested = unknownFormat(value)
       if (nested !== undefined) return nested

@@ -34,17 +34,51 @@ export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown
  * code gives its schema and example, several codes on one status a `oneOf` with every example.
  * Responses the route already declares for a status are left as they are. A code without a valid
  * example is documented without one.
+ *
+ * These responses document; they never serialize: problems are sent already serialized. Until the
+ * app is ready, each one shows Fastify an empty schema (compiled in microseconds, where the full
+ * one costs a millisecond per route and status); from `ready()` on, when OpenAPI generators may
+ * read routes (`app.swagger()` refuses earlier), it shows the full schema. Examples are built when
+ * first read, once per code.
  */
 export function createProblemResponses (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
-  // built on first use, once per code: routes share them
+  let ready = false
   const examples = new Map<string, ProblemExample | undefined>()
   function exampleOf (entry: ResolvedProblemEntry): ProblemExample | undefined {
     if (!examples.has(entry.code)) {
       const response = exampleResponse(entry, config, serializerFor)
-      // a plain copy: @fastify/swagger may rewrite the objects it is given
+      // a plain copy: OpenAPI generators may rewrite the objects they are given
       examples.set(entry.code, response === undefined ? undefined : { summary: entry.title, value: JSON.parse(response.raw) })
     }
     return examples.get(entry.code)
+  }
+  const schemas = new Map<ResolvedProblemEntry, Record<string, unknown>>()
+  function schemaOf (entry: ResolvedProblemEntry): Record<string, unknown> {
+    let schema = schemas.get(entry)
+    if (schema === undefined) {
+      schema = codeSchema(entry)
+      schemas.set(entry, schema)
+    }
+    return schema
+  }
+
+  /** The media type object of one status: schema and examples, resolved when read. */
+  function problemMedia (entries: readonly ResolvedProblemEntry[]): Record<string, unknown> {
+    let full: Record<string, unknown> | undefined
+    return {
+      get schema () {
+        if (!ready) return {}
+        full ??= entries.length === 1 ? schemaOf(entries[0]) : { oneOf: entries.map(schemaOf) }
+        return full
+      },
+      get examples () {
+        const shown = entries.flatMap((entry) => {
+          const example = exampleOf(entry)
+          return example === undefined ? [] : [[entry.code, example] as const]
+        })
+        return shown.length === 0 ? undefined : Object.fromEntries(shown)
+      },
+    }
   }
 
   function addProblemResponses (routeOptions: RouteOptions): void {
@@ -64,21 +98,20 @@ export function createProblemResponses (config: ProblemDetailsConfig, serializer
     const response = (schema.response ??= {})
     for (const [status, entries] of [...byStatus].sort(([a], [b]) => a - b)) {
       if (response[status] !== undefined || response[String(status)] !== undefined) continue
-      const schemas = entries.map(codeSchema)
       const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
-      const media: Record<string, unknown> = { schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas } }
-      const shown = entries.flatMap((entry) => {
-        const example = exampleOf(entry)
-        return example === undefined ? [] : [[entry.code, example] as const]
-      })
-      if (shown.length > 0) media.examples = Object.fromEntries(shown)
       response[status] = {
         ...retry,
         description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
-        content: { [PROBLEM_MEDIA_TYPE]: media }
+        content: { [PROBLEM_MEDIA_TYPE]: problemMedia(entries) }
       }
     }
   }
 
-  return addProblemResponses
+  return {
+    addProblemResponses,
+    /** From now on the responses show their full schemas (call from `onReady`). */
+    documentFully (): void {
+      ready = true
+    }
+  }
 }

@@ -142,6 +142,49 @@ t.test('a route declaring an unknown code fails at registration with a coded err
   t.throws(() => app.get('/w', { config: { problems: [42 as unknown as 'conflict'] } }, async () => 'w'), { code: 'FST_PROBLEM_UNKNOWN_CODE', message: /"42"/ })
 })
 
+t.test('declared problems document the route; Fastify compiles no serializer for them, and the route sends its own payloads as before', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  // 1. a serializer compiler that records what Fastify asks it to compile, and serializes as Fastify would
+  const compiled: Array<{ status: string, schema: unknown }> = []
+  app.setSerializerCompiler(function recordingCompiler ({ schema, httpStatus }) {
+    compiled.push({ status: String(httpStatus), schema: JSON.parse(JSON.stringify(schema)) })
+    return (data: unknown) => JSON.stringify(httpStatus === '200' ? { id: (data as { id: unknown }).id } : data)
+  })
+  await app.register(swagger, swaggerOptions)
+  await app.register(problemDetails)
+  const ok = { type: 'object', properties: { id: { type: 'integer' } } }
+  app.get('/typed/:id', { schema: { response: { 200: ok } }, config: { problems: ['resource_not_found', 'invalid_request'] } }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    if (id === 'gone') return reply.code(404).send({ own: 'payload', kept: true })
+    if (id === 'bad') throw new ProblemError('invalid_request', { detail: 'id is not a number' })
+    return { id: Number(id), secret: 'filtered by the 200 schema' }
+  })
+  await app.ready()
+
+  // 2. the problem statuses cost Fastify an empty schema each; the route's own 200 schema is compiled as given
+  //    (twice each: the GET route and the HEAD route Fastify adds for it)
+  t.strictSame(compiled.filter((c) => c.status !== '200'), [{ status: '400', schema: {} }, { status: '404', schema: {} }, { status: '400', schema: {} }, { status: '404', schema: {} }])
+  t.strictSame(compiled.filter((c) => c.status === '200').map((c) => c.schema), [ok, ok])
+
+  // 3. the route behaves as it did without config.problems
+  t.strictSame((await app.inject('/typed/7')).json(), { id: 7 })
+  const own = await app.inject('/typed/gone')
+  t.equal(own.statusCode, 404)
+  t.match(own.headers['content-type'], /^application\/json/)
+  t.strictSame(own.json(), { own: 'payload', kept: true }, 'a payload the route sends itself is not reshaped by the documentation')
+  const problem = await app.inject('/typed/bad')
+  t.equal(problem.statusCode, 400)
+  t.match(problem.json(), { type: '/problems/invalid-request', detail: 'id is not a number' })
+
+  // 4. and the document, read after ready(), has the full schemas
+  const doc = app.swagger() as unknown as Doc
+  await valid(t, doc)
+  const media = doc.paths['/typed/{id}'].get.responses['404'].content['application/problem+json']
+  t.match(media.schema, { allOf: [{ $ref: '#/components/schemas/ProblemDetails' }, { title: 'resource_not_found' }] })
+  t.equal(media.examples.resource_not_found.value.type, '/problems/resource-not-found')
+})
+
 t.test('an app without routes declaring problems records no examples', async (t) => {
   const app: FastifyInstance = Fastify()
   t.teardown(() => app.close())

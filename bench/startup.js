@@ -1,0 +1,128 @@
+'use strict'
+// Startup cost: an app with @fastify/swagger and 1,000 routes that declare their problems, from
+// `Fastify()` to `ready()`, without the plugin and with it (16 and 10,000 catalog codes). Each
+// measurement is a fresh process, so module loading and V8 start cold, as a service starts.
+// `node bench/startup.js` prints the figures; bench/run.js runs it as part of `npm run bench`.
+const { fork } = require('node:child_process')
+const { join } = require('node:path')
+
+const ROUTES = 1000
+const SCENARIOS = [
+  { name: 'startup-without-plugin', label: `swagger + ${ROUTES.toLocaleString('en-US')} routes, without the plugin`, plugin: false, codes: 0 },
+  { name: 'startup-16-codes', label: `swagger + ${ROUTES.toLocaleString('en-US')} routes, plugin with 16 codes`, plugin: true, codes: 16 },
+  { name: 'startup-10000-codes', label: `swagger + ${ROUTES.toLocaleString('en-US')} routes, plugin with 10,000 codes`, plugin: true, codes: 10000 }
+]
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** A catalog of `size` codes: the built-in 16 and generated ones, a quarter of them with members. */
+function catalogOf (builtinCatalog, size) {
+  const catalog = {}
+  for (let i = 0; Object.keys(builtinCatalog).length + i < size; i++) {
+    catalog[`generated_code_${i}`] = {
+      status: 400 + (i % 30),
+      title: `Generated problem number ${i}.`,
+      retryable: i % 3 === 0,
+      category: i % 2 === 0 ? 'user' : 'platform',
+      ...(i % 4 === 0 ? { members: { field: { type: 'string', description: 'The field at fault.' }, limit: { type: 'integer', minimum: 1 } }, required: ['field'] } : {})
+    }
+  }
+  return catalog
+}
+
+/** One measurement, in this process (run as a child by `measureStartup`). */
+async function measureOnce (scenario, packagePath) {
+  const started = performance.now()
+  const Fastify = require('fastify')
+  const swagger = require('@fastify/swagger')
+  const plugin = scenario.plugin ? require(packagePath) : undefined
+  const loaded = performance.now()
+  const catalog = plugin === undefined ? {} : catalogOf(plugin.builtinCatalog, scenario.codes)
+  const codes = [...Object.keys(plugin?.builtinCatalog ?? {}), ...Object.keys(catalog)]
+
+  const appStart = performance.now()
+  const app = Fastify({ logger: false })
+  await app.register(swagger, { openapi: { info: { title: 'startup', version: '1.0.0' } } })
+  if (plugin !== undefined) await app.register(plugin, { catalog })
+  const registered = performance.now()
+  for (let i = 0; i < ROUTES; i++) {
+    // three codes per route, spread over the whole catalog (the same config without the plugin)
+    const problems = codes.length === 0 ? ['invalid_request', 'resource_not_found', 'conflict'] : [codes[(i * 7) % codes.length], codes[(i * 13 + 1) % codes.length], codes[(i * 31 + 2) % codes.length]]
+    app.get(`/resources/${i}/:id`, { schema: { params: { type: 'object', properties: { id: { type: 'string' } } } }, config: { problems } }, async function getResource () { return { ok: true } })
+  }
+  await app.ready()
+  const ready = performance.now()
+  const documented = Object.keys(app.swagger().paths).length
+  await app.close()
+  return {
+    requireMs: loaded - started,
+    registerMs: registered - appStart,
+    readyMs: ready - appStart,
+    documentedRoutes: documented
+  }
+}
+
+function runChild (scenario, packagePath) {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['child', scenario.name, packagePath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    let result
+    child.once('message', (message) => { result = message })
+    child.once('error', reject)
+    child.once('exit', (code) => code === 0 && result !== undefined ? resolve(result) : reject(new Error(`startup measurement ${scenario.name} exited with ${code}`)))
+  })
+}
+
+/** Runs every scenario `repetitions` times, interleaved; returns medians per scenario. */
+async function measureStartup ({ repetitions = 5, packagePath = join(__dirname, '..'), log = () => {} } = {}) {
+  const samples = SCENARIOS.map(() => [])
+  for (let round = 0; round < repetitions; round++) {
+    log(`startup: round ${round + 1}/${repetitions}`)
+    for (let i = 0; i < SCENARIOS.length; i++) samples[i].push(await runChild(SCENARIOS[i], packagePath))
+  }
+  const scenarios = SCENARIOS.map((scenario, i) => ({
+    name: scenario.name,
+    label: scenario.label,
+    codes: scenario.codes,
+    routes: ROUTES,
+    requireMs: median(samples[i].map((s) => s.requireMs)),
+    registerMs: median(samples[i].map((s) => s.registerMs)),
+    readyMs: median(samples[i].map((s) => s.readyMs)),
+    documentedRoutes: samples[i][0].documentedRoutes,
+    rounds: samples[i]
+  }))
+  const [without, small, large] = scenarios
+  return {
+    scenarios,
+    targets: [
+      { target: `ready() with 16 codes and ${ROUTES} routes adds < 20% to the same app without the plugin`, variant: small.name, ratio: small.readyMs / without.readyMs, maxRatio: 1.2, met: small.readyMs / without.readyMs < 1.2 },
+      { target: 'registration + ready() with 10,000 codes < 1 s', variant: large.name, valueMs: large.readyMs, maxMs: 1000, met: large.readyMs < 1000 }
+    ]
+  }
+}
+
+module.exports = { measureStartup, SCENARIOS }
+
+if (require.main === module) {
+  if (process.argv[2] === 'child') {
+    const scenario = SCENARIOS.find((s) => s.name === process.argv[3])
+    measureOnce(scenario, process.argv[4]).then((result) => {
+      process.send(result, () => process.disconnect())
+    }, (error) => {
+      console.error(error)
+      process.exit(1)
+    })
+  } else {
+    const repetitions = Number(process.argv[2] ?? 5)
+    measureStartup({ repetitions, log: (line) => process.stderr.write(line + '\n') }).then((result) => {
+      for (const s of result.scenarios) console.log(`${s.label.padEnd(58)} ready ${s.readyMs.toFixed(0).padStart(5)} ms  (register ${s.registerMs.toFixed(0)} ms, require ${s.requireMs.toFixed(0)} ms)`)
+      for (const t of result.targets) console.log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.ratio === undefined ? `${t.valueMs.toFixed(0)} ms` : `${t.ratio.toFixed(2)}x`}`)
+    }, (error) => {
+      console.error(error)
+      process.exit(1)
+    })
+  }
+}
