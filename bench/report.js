@@ -53,6 +53,10 @@ function renderTable (report) {
     out.push('', 'Registration time of the plugin:')
     for (const v of registrations) out.push(`  ${whole(v.catalogSize)} catalog entries: ${v.registerMs.toFixed(1)} ms`)
   }
+  if (report.startup !== undefined) {
+    out.push('', 'Startup, Fastify() -> ready() (medians of fresh processes):')
+    for (const s of report.startup.scenarios) out.push(`  ${s.label}: ${s.readyMs.toFixed(0)} ms (plugin registration ${s.registerMs.toFixed(0)} ms)`)
+  }
   if (report.memory !== undefined) {
     const m = report.memory
     out.push('', `Memory: heap ${mebibytes(m.heapAfterWarmup)} after ${whole(m.warmupResponses)} warm-up errors, ${mebibytes(m.heapAfterAll)} after ${whole(m.responses)} more (growth ${mebibytes(m.heapGrowth)}, ${m.wrongResponses} wrong responses, ${m.seconds.toFixed(1)} s)`)
@@ -136,6 +140,11 @@ function renderMarkdown (report, previous) {
   const registrations = markdownTable(['Catalog entries', 'Registration (ms)', 'CPU µs / error', 'x 16 entries'],
     registrationRows(report).map((v) => [whole(v.catalogSize), v.registerMs.toFixed(1), micros(v.cpuMicrosPerResponse), ratio(v.cpuMicrosPerResponse / report.variants.find((x) => x.name === 'ours-throw').cpuMicrosPerResponse)]),
     ['r', 'r', 'r', 'r'])
+  const startup = report.startup === undefined
+    ? 'Not measured in this run.'
+    : markdownTable(['App', 'Fastify() -> ready() (ms)', 'x without the plugin', 'registering swagger + the plugin (ms)', 'require (ms)'],
+      report.startup.scenarios.map((s) => [s.label, s.readyMs.toFixed(0), ratio(s.readyMs / report.startup.scenarios[0].readyMs), s.registerMs.toFixed(0), s.requireMs.toFixed(0)]),
+      ['l', 'r', 'r', 'r', 'r'])
   const m = report.memory
   const memory = m === undefined
     ? 'Not measured in this run.'
@@ -192,6 +201,16 @@ validated, catalog resolved); the cost per error is the same thrown \`ProblemErr
 16 built-in entries and with the catalog grown to 1,000 and 10,000 entries.
 
 ${registrations}
+
+## Startup
+
+What a service pays at boot: \`Fastify()\`, \`@fastify/swagger\`, the plugin (or not), then
+${whole(report.startup?.scenarios[0].routes ?? 1000)} routes that each declare three problems (spread over the whole catalog) and a
+params schema, then \`await app.ready()\`. Each figure is the median of ${report.settings.startup ?? 0} fresh processes
+per scenario (\`bench/startup.js\`, interleaved), so module loading and V8 start cold. The app
+without the plugin declares the same routes.
+
+${startup}
 
 ## Memory
 

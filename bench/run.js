@@ -11,14 +11,15 @@ const { join } = require('node:path')
 const autocannon = require('autocannon')
 const { VARIANTS } = require('./variants.js')
 const { renderTable, renderMarkdown, renderSvg } = require('./report.js')
+const { measureStartup } = require('./startup.js')
 
 const ROOT = join(__dirname, '..')
 const PROFILES_DIR = join(__dirname, 'results', 'profiles')
 
 /** Settings of the two modes; every one can be overridden from the command line. */
 const MODES = {
-  full: { rounds: 5, requests: 2500, warmup: 1500, connections: 10, memory: 1_000_000 },
-  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000 }
+  full: { rounds: 5, requests: 2500, warmup: 1500, connections: 10, memory: 1_000_000, startup: 5 },
+  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
 const ANSWER_TIMEOUT_MS = 60_000
@@ -31,6 +32,7 @@ const USAGE = `Usage: node bench/run.js [options]
   --warmup N         warm-up requests per variant (default ${MODES.full.warmup})
   --connections N    autocannon connections (default ${MODES.full.connections})
   --memory N         error responses for the heap measurement, 0 to skip (default ${MODES.full.memory})
+  --startup N        fresh processes per startup scenario (ready() with swagger and 1,000 routes), 0 to skip (default ${MODES.full.startup})
   --only a,b         run only these variants (plus the baseline)
   --out FILE         also write the JSON results to FILE
   --docs / --no-docs write docs/benchmarks.md and docs/benchmarks.svg (default: on, off with --quick)
@@ -53,6 +55,7 @@ function parseArgs (argv) {
     else if (arg === '--warmup') settings.warmup = number()
     else if (arg === '--connections') settings.connections = Math.max(1, number())
     else if (arg === '--memory') settings.memory = number()
+    else if (arg === '--startup') settings.startup = number()
     else if (arg === '--only') settings.only = String(argv[++i]).split(',')
     else if (arg === '--out') settings.out = argv[++i]
     else if (arg === '--docs') settings.docs = true
@@ -283,6 +286,9 @@ async function main () {
       memory = await measureMemory(memoryServer)
     }
 
+    // 6. startup: ready() of an app with swagger and 1,000 routes declaring problems, fresh processes
+    const startup = settings.startup > 0 ? await measureStartup({ repetitions: settings.startup, packagePath: settings.package ?? ROOT, log }) : undefined
+
     const byName = new Map(results.map((r) => [r.name, r]))
     const report = {
       command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
@@ -292,13 +298,14 @@ async function main () {
       commit: commitOf(),
       versions: Object.fromEntries(['fastify', '@fastify/sensible', 'fastify-http-errors-enhanced', 'autocannon', '@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http'].map((n) => [n, versionOf(n)])),
       package: settings.package,
-      settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, quick: settings.quick },
+      settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, startup: settings.startup, quick: settings.quick },
       variants: results,
-      targets: evaluateTargets(byName, memory),
-      memory
+      targets: [...evaluateTargets(byName, memory), ...(startup?.targets ?? [])],
+      memory,
+      startup
     }
 
-    // 6. output: the table, the JSON of this run, and the docs
+    // 7. output: the table, the JSON of this run, and the docs
     console.log(renderTable(report))
     const resultsDir = join(__dirname, 'results')
     mkdirSync(resultsDir, { recursive: true })

@@ -28,7 +28,7 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   // OpenAPI: routes' `config.problems` become responses, with the examples the service sends
   const problemResponses = createProblemResponses(config, serializerFor)
   fastify.addHook('onRoute', problemResponses.addProblemResponses)
-  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentFully() })
+  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses() })
   if (config.serveDocs) {
     // the reference tooling loads only for services that serve it
     const { registerDocsRoutes } = await import('./docs/serve.ts')

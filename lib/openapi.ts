@@ -35,14 +35,13 @@ export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown
  * Responses the route already declares for a status are left as they are. A code without a valid
  * example is documented without one.
  *
- * These responses document; they never serialize: problems are sent already serialized. Until the
- * app is ready, each one shows Fastify an empty schema (compiled in microseconds, where the full
- * one costs a millisecond per route and status); from `ready()` on, when OpenAPI generators may
- * read routes (`app.swagger()` refuses earlier), it shows the full schema. Examples are built when
- * first read, once per code.
+ * These responses document; they never serialize (problems are sent already serialized). So they
+ * join the route's schema once the app is ready, after Fastify compiled the route's own response
+ * schemas and before any OpenAPI generator may read it (`app.swagger()` refuses earlier): Fastify
+ * compiles nothing for them (a full problem schema costs a millisecond per route and status), and
+ * the route serializes its own payloads as it did. Examples are built when first read, once per code.
  */
 export function createProblemResponses (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
-  let ready = false
   const examples = new Map<string, ProblemExample | undefined>()
   function exampleOf (entry: ResolvedProblemEntry): ProblemExample | undefined {
     if (!examples.has(entry.code)) {
@@ -62,25 +61,31 @@ export function createProblemResponses (config: ProblemDetailsConfig, serializer
     return schema
   }
 
-  /** The media type object of one status: schema and examples, resolved when read. */
-  function problemMedia (entries: readonly ResolvedProblemEntry[]): Record<string, unknown> {
-    let full: Record<string, unknown> | undefined
+  /** The response object of one status: description, headers, schema, and examples built when read. */
+  function problemResponse (status: number, entries: readonly ResolvedProblemEntry[]): Record<string, unknown> {
+    const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
     return {
-      get schema () {
-        if (!ready) return {}
-        full ??= entries.length === 1 ? schemaOf(entries[0]) : { oneOf: entries.map(schemaOf) }
-        return full
-      },
-      get examples () {
-        const shown = entries.flatMap((entry) => {
-          const example = exampleOf(entry)
-          return example === undefined ? [] : [[entry.code, example] as const]
-        })
-        return shown.length === 0 ? undefined : Object.fromEntries(shown)
-      },
+      ...retry,
+      description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
+      content: {
+        [PROBLEM_MEDIA_TYPE]: {
+          schema: entries.length === 1 ? schemaOf(entries[0]) : { oneOf: entries.map(schemaOf) },
+          get examples () {
+            const shown = entries.flatMap((entry) => {
+              const example = exampleOf(entry)
+              return example === undefined ? [] : [[entry.code, example] as const]
+            })
+            return shown.length === 0 ? undefined : Object.fromEntries(shown)
+          }
+        }
+      }
     }
   }
 
+  // routes waiting for their problem responses: the route's schema object and its codes by status
+  let pending: Array<{ schema: { response?: Record<string, unknown> }, byStatus: Map<number, ResolvedProblemEntry[]> }> = []
+
+  /** `onRoute`: checks the route's `config.problems` at once (a bad code fails the route), documents it when ready. */
   function addProblemResponses (routeOptions: RouteOptions): void {
     const declared: unknown = routeOptions.config?.problems
     if (declared === undefined) return
@@ -94,24 +99,21 @@ export function createProblemResponses (config: ProblemDetailsConfig, serializer
       if (!same.includes(entry)) same.push(entry)
       byStatus.set(entry.status, same)
     }
-    const schema = (routeOptions.schema ??= {}) as { response?: Record<string, unknown> }
-    const response = (schema.response ??= {})
-    for (const [status, entries] of [...byStatus].sort(([a], [b]) => a - b)) {
-      if (response[status] !== undefined || response[String(status)] !== undefined) continue
-      const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
-      response[status] = {
-        ...retry,
-        description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
-        content: { [PROBLEM_MEDIA_TYPE]: problemMedia(entries) }
-      }
-    }
+    // the route's own schema object, which Fastify and OpenAPI generators keep: filled in when ready
+    pending.push({ schema: (routeOptions.schema ??= {}) as { response?: Record<string, unknown> }, byStatus })
   }
 
-  return {
-    addProblemResponses,
-    /** From now on the responses show their full schemas (call from `onReady`). */
-    documentFully (): void {
-      ready = true
+  /** `onReady`: every route declaring problems gets their responses. */
+  function documentProblemResponses (): void {
+    for (const { schema, byStatus } of pending) {
+      const response = (schema.response ??= {})
+      for (const [status, entries] of [...byStatus].sort(([a], [b]) => a - b)) {
+        if (response[status] !== undefined || response[String(status)] !== undefined) continue
+        response[status] = problemResponse(status, entries)
+      }
     }
+    pending = []
   }
+
+  return { addProblemResponses, documentProblemResponses }
 }

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import problemDetails, { builtinCatalog, FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST_PROBLEM_UNKNOWN_CODE, ProblemError, type ProblemDetailsOptions } from '../lib/index.ts'
@@ -156,16 +156,14 @@ t.test('declared problems document the route; Fastify compiles no serializer for
   const ok = { type: 'object', properties: { id: { type: 'integer' } } }
   app.get('/typed/:id', { schema: { response: { 200: ok } }, config: { problems: ['resource_not_found', 'invalid_request'] } }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    if (id === 'gone') return reply.code(404).send({ own: 'payload', kept: true })
+    if (id === 'gone') return (reply as FastifyReply).code(404).send({ own: 'payload', kept: true })
     if (id === 'bad') throw new ProblemError('invalid_request', { detail: 'id is not a number' })
     return { id: Number(id), secret: 'filtered by the 200 schema' }
   })
   await app.ready()
 
-  // 2. the problem statuses cost Fastify an empty schema each; the route's own 200 schema is compiled as given
-  //    (twice each: the GET route and the HEAD route Fastify adds for it)
-  t.strictSame(compiled.filter((c) => c.status !== '200'), [{ status: '400', schema: {} }, { status: '404', schema: {} }, { status: '400', schema: {} }, { status: '404', schema: {} }])
-  t.strictSame(compiled.filter((c) => c.status === '200').map((c) => c.schema), [ok, ok])
+  // 2. Fastify compiled the route's own 200 schema as given (for GET and the HEAD route it adds), nothing for the problems
+  t.strictSame(compiled, [{ status: '200', schema: ok }, { status: '200', schema: ok }])
 
   // 3. the route behaves as it did without config.problems
   t.strictSame((await app.inject('/typed/7')).json(), { id: 7 })
