@@ -67,6 +67,9 @@ const cases: BadConfig[] = [
   { name: 'an invalid JSON schema', options: { catalog: { quota_exceeded: { ...ok, members: { limit: { type: 'integr' } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an invalid JSON Schema for member "limit"/, fix: /schema\/type must be equal to one of the allowed values/ },
   { name: 'a member schema that is not an object', options: { catalog: { quota_exceeded: { ...ok, members: { limit: 'integer' } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /member "limit"/, fix: /is not a JSON Schema object/ },
   { name: 'a member schema whose pattern is not a regular expression', options: { catalog: { quota_exceeded: { ...ok, members: { plan: { type: 'string', pattern: '[' } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an invalid JSON Schema for member "plan"/, fix: /regular expression|pattern/i },
+  { name: 'a nested pattern that is not a regular expression', options: { catalog: { quota_exceeded: { ...ok, members: { plans: { type: 'array', items: { type: 'string', pattern: '(' } } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /member "plans"/, fix: /pattern "\(", which is not a regular expression/ },
+  { name: 'a patternProperties key that is not a regular expression', options: { catalog: { quota_exceeded: { ...ok, members: { usage: { type: 'object', patternProperties: { '[a-': { type: 'integer' } } } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /member "usage"/, fix: /pattern "\[a-", which is not a regular expression/ },
+  { name: 'an example detail that is not a string', options: { catalog: { quota_exceeded: { ...ok, example: { detail: 42 } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an "example.detail"/, fix: /not a string/ },
   { name: 'a member schema with an unknown format', options: { catalog: { quota_exceeded: { ...ok, members: { url: { type: 'string', format: 'website' } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an invalid JSON Schema for member "url"/, fix: /unknown format "website"; use one of .*\buri\b/ },
   { name: 'a required member that is not declared', options: { catalog: { quota_exceeded: { ...ok, required: ['limit'] } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" requires the member "limit"/, fix: /declare it in "members"/ },
   { name: 'an example whose members fail their schema', options: { catalog: { quota_exceeded: { ...ok, members: { limit: { type: 'integer' } }, example: { members: { limit: 'ten' } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an example whose members do not match their schemas/, fix: /member\/limit must be integer/ },
@@ -106,6 +109,14 @@ t.test('a member schema whose pattern does not compile fails at registration, no
   // regression: the schema passed the meta-schema, registered, and every request sending the problem failed
   const app = Fastify()
   await t.rejects(async () => { await app.register(problemDetails, { catalog: { quota_exceeded: { ...ok, members: { plan: { type: 'string', pattern: '(' } } } } }) }, { code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', message: /member "plan"/ })
+})
+
+t.test('pattern and format keys inside data keywords are values, not schema', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const data = { pattern: '(', format: 'website' }
+  await app.register(problemDetails, { catalog: { quota_exceeded: { ...ok, members: { rule: { type: 'object', enum: [data], default: data, examples: [data], const: data } } } } })
+  t.ok(app.problemDetails.catalog.has('quota_exceeded'))
 })
 
 t.test('the same options are accepted once corrected', async (t) => {

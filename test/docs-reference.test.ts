@@ -124,6 +124,10 @@ t.test('missing docs text is listed and shown as not documented, never left empt
   t.match(needs, '## Example response\n\n_No example: give this code an "example" in the catalog whose members match their schemas._')
   t.notMatch(needs, 'internal-error')
   t.equal(reference.pages.find((page) => page.code === 'needs_members')?.example, undefined)
+  const links = { index: '/errors/', page: (slug: string) => `/errors/${slug}` }
+  const needsHtml = renderCodeHtml(reference.pages.find((page) => page.code === 'needs_members') as never, links)
+  t.match(needsHtml, '<p class="missing" id="example">No example: give this code an &#34;example&#34; in the catalog')
+  t.notMatch(needsHtml, 'internal-error')
   const page = renderMarkdownFiles(reference).get('legacy-failure.md') as string
   t.equal(page.split('_Not documented yet._').length - 1, 4, 'summary, member meaning, occurs and resolve')
   t.notMatch(page, 'retry-after', 'no delay is known, so none is sent')
@@ -156,6 +160,16 @@ t.test('catalog text cannot inject markup into the Markdown pages', async (t) =>
   t.match(page, '(<https://example.com/a%20b%3Cc%3E>)')
   t.match(renderMarkdownFiles(reference).get('index.md'), 'Bad &#60;script&#62;')
   t.equal(mdText('plain_text *stays*'), 'plain_text *stays*')
+})
+
+t.test('a catalog where no code has an example shows none in the index either', async (t) => {
+  const catalog = {
+    internal_error: { status: 500, title: 'Broke.', retryable: false, category: 'platform', members: { ref: { type: 'string', pattern: '^[0-9]{4}$' } }, required: ['ref'] }
+  } as const
+  const reference = buildReference({ catalog, replaceCatalog: true })
+  t.equal(reference.index.formatExample, undefined)
+  t.match(renderMarkdownFiles(reference).get('index.md'), '## Response format\n\nAll error responses have the same shape. This one was produced by the service itself:\n\n_No example:')
+  t.match(renderIndexHtml(reference.index, { index: '/problems/', page: (slug) => `/problems/${slug}` }), '<p class="missing" id="example">No example:')
 })
 
 t.test('member types read as words', async (t) => {

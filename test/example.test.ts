@@ -6,7 +6,8 @@ import problemDetails, { builtinCatalog, type ProblemCatalog } from '../lib/inde
 import { buildReference, renderMarkdownFiles } from '../lib/docs/index.ts'
 import { DEFAULT_EXAMPLE_INSTANCE, EXAMPLE_TRACE_ID, exampleOccurrence, exampleResponse } from '../lib/example.ts'
 import { normalizeOptions } from '../lib/options.ts'
-import { createSerializers } from '../lib/serializer.ts'
+import { renderProblem } from '../lib/responder.ts'
+import { createSerializers, type SerializerFor } from '../lib/serializer.ts'
 
 // The README's own custom code: a required member and no `example`.
 const readmeCatalog = {
@@ -116,6 +117,7 @@ t.test('schema keywords pick the sample: examples, default, const, enum, then ty
     aboveNumber: [{ type: 'number', exclusiveMinimum: 5 }, 5.5],
     atMost: [{ type: 'integer', maximum: 0 }, 0],
     belowNumber: [{ type: 'number', exclusiveMaximum: 0 }, -0.5],
+    belowInteger: [{ type: 'integer', exclusiveMaximum: 0 }, -1],
     stepped: [{ type: 'integer', minimum: 7, multipleOf: 5 }, 10],
     ratio: [{ type: 'number' }, 1],
     flag: [{ type: 'boolean' }, true],
@@ -126,7 +128,8 @@ t.test('schema keywords pick the sample: examples, default, const, enum, then ty
     untypedList: [{ type: 'array' }, []],
     inferredList: [{ items: { type: 'boolean' } }, [true]],
     nested: [{ type: 'object', properties: { name: { type: 'string' }, size: { type: 'integer' }, any: {} } }, { name: 'example', size: 1 }],
-    inferredObject: [{ properties: { on: { type: 'boolean' } } }, { on: true }]
+    inferredObject: [{ properties: { on: { type: 'boolean' } } }, { on: true }],
+    bag: [{ type: 'object' }, {}]
   }
   const catalog: ProblemCatalog = {
     sampled: { status: 400, title: 'Sampled.', retryable: false, category: 'user', members: Object.fromEntries(Object.entries(schemas).map(([name, [schema]]) => [name, schema])) }
@@ -206,4 +209,15 @@ t.test("the README's quota_exceeded shows a 429 body of its own, with a valid li
   const body = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(page)?.[1] as string)
   t.match(body, expected)
   t.strictSame(buildReference(options).gaps, [], 'nothing missing: the example was built')
+})
+
+t.test('an example whose document cannot be serialized is no example, never an internal_error body', async (t) => {
+  const config = normalizeOptions({})
+  const failing: SerializerFor = () => () => { throw new Error('serializer broke') }
+  t.equal(exampleResponse(config.entries.get('conflict') as never, config, failing), undefined)
+  // the same render step, for an about:blank problem: the failure still ends as a valid internal_error
+  const rendered = renderProblem({ entry: undefined, status: 418, detail: undefined, members: {}, headers: undefined, retryAfter: undefined, errors: undefined, developerError: undefined }, '/x', undefined, config, failing)
+  t.equal(rendered.status, 500)
+  t.match(JSON.parse(rendered.payload), { type: '/problems/internal-error', status: 500, instance: '/x' })
+  t.match(rendered.classification.developerError?.message, 'could not send problem "about:blank" (serializer broke)')
 })

@@ -55,6 +55,7 @@ t.test('the README lists every export of the root entry point, and nothing else'
 
 t.test('the README lists every export of the docs entry point, and nothing else', async (t) => {
   t.strictSame(namesIn(tableRows('### `fastify-problem-details/docs`')).sort(), Object.keys(docsApi).sort())
+  for (const [name, value] of Object.entries(docsApi)) t.type(value, 'function', name)
 })
 
 t.test('the README lists every coded error, and each is exported from the root', async (t) => {
