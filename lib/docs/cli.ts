@@ -3,7 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ProblemDetailsOptions } from '../options.ts'
 import { loadCatalogOptions, type ModuleLoader } from './catalog-module.ts'
-import { checkContract, contractOf, DEFAULT_LOCKFILE, diffContracts, formatChange, renderLockfile, type ContractChange, type ErrorContract } from './contract.ts'
+import { contractOf, DEFAULT_LOCKFILE, diffContracts, formatChange, parseLockfile, renderLockfile, type ContractChange, type ErrorContract } from './contract.ts'
 import { compareFiles, writeFiles } from './files.ts'
 import { renderMarkdownFiles } from './markdown.ts'
 import { buildReference } from './model.ts'
@@ -176,7 +176,7 @@ async function lockCommand (values: Values, io: CommandIo): Promise<number> {
   let locked: ErrorContract | undefined
   if (text !== undefined) {
     try {
-      locked = checkContract(JSON.parse(text), shown)
+      locked = parseLockfile(text, shown)
     } catch (error) {
       if (values.check) {
         io.err(`cannot check against ${shown}: ${(error as Error).message}; fix the file, or rewrite it with "${rerun}"`)

@@ -69,7 +69,7 @@ function same (a: unknown, b: unknown): boolean {
 }
 
 function show (value: unknown): string {
-  return canonicalJson(value)
+  return value === undefined ? 'none' : canonicalJson(value)
 }
 
 /** Accepts every value: `{}`. */
@@ -87,7 +87,6 @@ export function compareSchemas (before: unknown, after: unknown, path: string = 
   const a = after === true ? {} : withoutAnnotations(after)
   const at = (what: string): string => path === '' ? what : `${path}: ${what}`
   if (same(b, a)) return []
-  if (acceptsAll(a)) return [{ direction: 'wider', what: at('now accepts any value') }]
   if (b === false) return [{ direction: 'wider', what: at('now allowed (it was rejected before)') }]
   if (a === false) return [{ direction: 'narrower', what: at('now rejected') }]
   if (!isSchemaObject(a) || !isSchemaObject(b)) return [{ direction: 'unknown', what: at(`changed from ${show(b)} to ${show(a)}`) }]
@@ -113,6 +112,8 @@ export function compareSchemas (before: unknown, after: unknown, path: string = 
   compareRequired(b.required, a.required, add)
   differences.push(...compareItems(b, a, path))
   differences.push(...compareProperties(b, a, path))
+  // a schema that accepts everything is wider than any other, whatever the keywords say
+  if (acceptsAll(a) && differences.length > 0) return [{ direction: 'wider', what: at('now accepts any value') }]
   return differences
 }
 
