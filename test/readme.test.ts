@@ -73,7 +73,7 @@ t.test('the README lists every change kind of the contract check with its severi
 
 t.test('the lines shown in the README are the lines lock --check prints', async (t) => {
   const shown = /```text\n([\s\S]*?)\n```/.exec(readme.slice(readme.indexOf('## The error contract')))?.[1]
-  const quota = (title: string, status: number, members: Record<string, unknown>) => ({
+  const quota = (title: string, status: number, members: Record<string, api.MemberSchema>) => ({
     catalog: { quota_exceeded: { status, title, retryable: true, category: 'user' as const, members } }
   })
   const before = docsApi.contractOf(quota('The quota is used up.', 429, { window: { type: 'string', enum: ['hour', 'day'] } }))
