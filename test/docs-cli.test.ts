@@ -144,3 +144,9 @@ t.test('--check of a folder that does not exist lists every page as missing', as
   t.equal(checked.err.split('\n').filter((line) => line.startsWith('missing: ')).length, 18)
   t.match(checked.err, `run "fastify-problem-details docs --catalog test/fixtures/docs-catalog.js --out ${dir}"`)
 })
+
+t.test('without --out, docs checks docs/errors: this repository\'s own reference', async (t) => {
+  const checked = await run(['docs', '--check'])
+  t.equal(checked.code, 0, checked.err)
+  t.equal(checked.out, 'docs/errors: 17 pages up to date, every code documented')
+})
