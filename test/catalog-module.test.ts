@@ -38,12 +38,14 @@ t.test('a catalog module that cannot be used gives a coded error naming the file
   writeFileSync(join(dir, 'throws-string.js'), 'throw "not an error"\n')
   writeFileSync(join(dir, 'syntax.js'), 'module.exports = {\n')
   writeFileSync(join(dir, 'number.js'), 'module.exports = 42\n')
+  writeFileSync(join(dir, 'broken.json'), '{ "quota_exceeded": ')
   writeFileSync(join(dir, 'errors.ts'), 'export const catalog: Record<string, unknown> = {}\n')
   const cases: Array<[string, RegExp]> = [
     ['missing.js', new RegExp(`catalog module "missing.js" was not found \\(no file at ${join(dir, 'missing.js').replaceAll('/', '\\/')}\\); give --catalog the path of the module, relative to the current folder`)],
     ['throws.js', /catalog module "throws.js" failed to load: the database is not configured; fix the module \(node throws.js shows where it fails\)/],
     ['throws-string.js', /catalog module "throws-string.js" failed to load: "not an error"; fix the module/],
     ['syntax.js', /catalog module "syntax.js" failed to load: Unexpected end of input; fix the module/],
+    ['broken.json', /catalog module "broken.json" failed to load: .*broken.json: Unexpected end of JSON input; fix the JSON of the file/],
     ['number.js', /catalog module "number.js" must export an object: a catalog \(code -> entry\) or the plugin options \{ catalog, ... \}; it exports number 42/]
   ]
   for (const [name, message] of cases) {

@@ -68,7 +68,7 @@ export async function loadCatalogOptions (specifier: string, cwd: string, load: 
   } catch (error) {
     const fix = /\.[mc]?ts$/.test(path)
       ? 'Node.js loads JavaScript here: build the catalog first and give --catalog the compiled .js file'
-      : `fix the module (node ${specifier} shows where it fails)`
+      : path.endsWith('.json') ? 'fix the JSON of the file' : `fix the module (node ${specifier} shows where it fails)`
     throw new FST_PROBLEM_INVALID_CATALOG_MODULE(shown, `failed to load: ${describeError(error)}; ${fix}`)
   }
   return optionsFromModule(loaded, shown)

@@ -156,7 +156,7 @@ async function lockCommand (values: Values, io: CommandIo): Promise<number> {
   try {
     contract = contractOf(await optionsOf(values, io))
   } catch (error) {
-    io.err(`cannot lock the contract: ${(error as Error).message}`)
+    io.err(`cannot ${values.check ? 'check' : 'lock'} the contract: ${(error as Error).message}`)
     return 2
   }
   const { path, shown } = shownPath(io, values.out ?? DEFAULT_LOCKFILE)
