@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict'
-// The package's command: `fastify-problem-details docs --catalog ./errors.js --out docs/errors`.
+// The package's command: `fastify-problem-details docs --catalog ./errors.js --out docs/errors`, and
+// `fastify-problem-details lock --catalog ./errors.js [--check]` for the error contract.
 // The work is done by the built library (dist/cjs), the same code the plugin runs.
 const { runCli } = require('../dist/cjs/docs/cli.js')
 

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
+import { describe } from './guards.ts'
 import type { MemberValidator } from './members.ts'
 import { OCCURRENCE_KEYS } from './occurrence.ts'
 import type { MemberSchema } from './member-types.ts'
@@ -49,6 +50,11 @@ export interface ProblemCatalogEntry {
     readonly detail?: string
     readonly members?: { readonly [name: string]: unknown }
   }
+  /**
+   * The code is on its way out: `true`, or a message saying what to use instead. The reference
+   * pages and OpenAPI show it and the lockfile records it; the problem is still sent as before.
+   */
+  readonly deprecated?: true | string
 }
 
 /** A catalog: code -> entry. */
@@ -71,7 +77,7 @@ const RESERVED_MEMBERS = new Set([...STANDARD_MEMBERS, ...OCCURRENCE_KEYS])
 
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const MEMBER_PATTERN = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-const ENTRY_KEYS = new Set(['status', 'title', 'retryable', 'category', 'members', 'required', 'type', 'retryAfter', 'summary', 'occurs', 'resolve', 'details', 'related', 'example'])
+const ENTRY_KEYS = new Set(['status', 'title', 'retryable', 'category', 'members', 'required', 'type', 'retryAfter', 'summary', 'occurs', 'resolve', 'details', 'related', 'example', 'deprecated'])
 
 /** The URL slug of a code: lower case, `_` turned into `-`. */
 export function slugOf (code: string): string {
@@ -107,6 +113,9 @@ function checkEntry (code: string, entry: unknown, validator: MemberValidator): 
   if (e.category !== 'user' && e.category !== 'platform') fail(code, `has category ${JSON.stringify(e.category)}: use "user" or "platform"`)
   if (e.type !== undefined && (typeof e.type !== 'string' || e.type === '' || /[\s<>"]/.test(e.type))) {
     fail(code, 'has an invalid "type": give an absolute URI or a relative reference without spaces')
+  }
+  if (e.deprecated !== undefined && e.deprecated !== true && (typeof e.deprecated !== 'string' || e.deprecated.trim() === '')) {
+    fail(code, `has "deprecated" ${describe(e.deprecated)}: use true, or a message such as "Use quota_exceeded instead."`)
   }
   if (e.retryAfter !== undefined && (!Number.isInteger(e.retryAfter) || (e.retryAfter as number) < 0)) {
     fail(code, 'has an invalid "retryAfter": give a whole number of seconds, 0 or more')

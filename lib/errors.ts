@@ -68,3 +68,19 @@ export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(
   500,
   TypeError
 )
+
+/** The reference tooling (`docs`, `lock`) cannot use a catalog module: not found, failed while loading, or no catalog exported. */
+export const FST_PROBLEM_INVALID_CATALOG_MODULE = createError(
+  'FST_PROBLEM_INVALID_CATALOG_MODULE',
+  'fastify-problem-details: catalog module %s %s',
+  500,
+  TypeError
+)
+
+/** A lockfile (or a value given to `diffContracts`) is not an error contract this version can read. */
+export const FST_PROBLEM_INVALID_LOCKFILE = createError(
+  'FST_PROBLEM_INVALID_LOCKFILE',
+  'fastify-problem-details: %s is not an error contract this version can read: %s',
+  500,
+  TypeError
+)

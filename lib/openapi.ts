@@ -14,6 +14,12 @@ export interface ProblemExample {
   value: Record<string, unknown>
 }
 
+/** `code (title)`, with the deprecation when there is one: `code (title; deprecated: use other_code)`. */
+function describeEntry (entry: ResolvedProblemEntry): string {
+  const deprecated = entry.deprecated === undefined ? '' : entry.deprecated === true ? '; deprecated' : `; deprecated: ${entry.deprecated}`
+  return `${entry.code} (${entry.title}${deprecated})`
+}
+
 /** The schema of one code's documents: the shared problem schema narrowed to its `type`, plus its members. */
 export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown> {
   const own: Record<string, unknown> = {
@@ -26,6 +32,8 @@ export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown
     }
   }
   if (entry.required.length > 0) own.required = [...entry.required]
+  // `deprecated` is a Schema Object field in OpenAPI 3.0 and a JSON Schema annotation in 3.1
+  if (entry.deprecated !== undefined) own.deprecated = true
   return { allOf: [{ $ref: `${PROBLEM_SCHEMA_ID}#` }, own] }
 }
 
@@ -66,7 +74,7 @@ export function createProblemResponses (config: ProblemDetailsConfig, serializer
     const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
     return {
       ...retry,
-      description: `${reasonPhrase(status)}: ${entries.map((entry) => `${entry.code} (${entry.title})`).join('; or ')}`,
+      description: `${reasonPhrase(status)}: ${entries.map(describeEntry).join('; or ')}`,
       content: {
         [PROBLEM_MEDIA_TYPE]: {
           schema: entries.length === 1 ? schemaOf(entries[0]) : { oneOf: entries.map(schemaOf) },

@@ -99,11 +99,11 @@ t.test('usage mistakes and broken catalogs exit 2 with a message', async (t) => 
   t.equal(help.code, 0)
   t.equal(help.out, USAGE)
   const cases: Array<[string[], RegExp]> = [
-    [[], /missing command: the only command is "docs"/],
+    [[], /missing command: the commands are "docs" and "lock"/],
     [['build'], /unknown command "build"/],
     [['docs', '--nope'], /Unknown option '--nope'/],
     [['docs', '--instance', 'no-slash'], /--instance must be a plain path/],
-    [['docs', '--catalog', 'test/fixtures/does-not-exist.js'], /cannot render the reference: Cannot find module/],
+    [['docs', '--catalog', 'test/fixtures/does-not-exist.js'], /cannot render the reference: .*catalog module "test\/fixtures\/does-not-exist.js" was not found/],
     [['docs', '--catalog', 'package.json', '--out', '/dev/null/x'], /cannot render the reference: .*catalog entry "name" must be an object/],
     [['docs', '--type-base', 'no slash'], /cannot render the reference: .*option "typeBase"/]
   ]
@@ -143,4 +143,10 @@ t.test('--check of a folder that does not exist lists every page as missing', as
   t.equal(checked.code, 1)
   t.equal(checked.err.split('\n').filter((line) => line.startsWith('missing: ')).length, 18)
   t.match(checked.err, `run "fastify-problem-details docs --catalog test/fixtures/docs-catalog.js --out ${dir}"`)
+})
+
+t.test('without --out, docs checks docs/errors: this repository\'s own reference', async (t) => {
+  const checked = await run(['docs', '--check'])
+  t.equal(checked.code, 0, checked.err)
+  t.equal(checked.out, 'docs/errors: 17 pages up to date, every code documented')
 })

@@ -5,6 +5,7 @@ import * as api from '../lib/index.ts'
 import * as docsApi from '../lib/docs/index.ts'
 import * as errors from '../lib/errors.ts'
 import { OPTION_NAMES } from '../lib/options.ts'
+import { CHANGE_KINDS } from '../lib/docs/contract.ts'
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8')
 
@@ -62,4 +63,20 @@ t.test('the README lists every coded error, and each is exported from the root',
   const documented = namesIn(tableRows('### Errors for the developer'))
   t.strictSame([...documented].sort(), Object.keys(errors).sort())
   for (const name of documented) t.equal((api as Record<string, unknown>)[name], (errors as Record<string, unknown>)[name], name)
+})
+
+t.test('the README lists every change kind of the contract check with its severity', async (t) => {
+  const rows = tableRows('### Change kinds')
+  t.strictSame(rows.map((row) => [row[0], row[1]]), Object.entries(CHANGE_KINDS).map(([kind, severity]) => [`\`${kind}\``, severity]))
+  t.ok(rows.every((row) => row[2] !== ''), 'each says when')
+})
+
+t.test('the lines shown in the README are the lines lock --check prints', async (t) => {
+  const shown = /```text\n([\s\S]*?)\n```/.exec(readme.slice(readme.indexOf('## The error contract')))?.[1]
+  const quota = (title: string, status: number, members: Record<string, api.MemberSchema>) => ({
+    catalog: { quota_exceeded: { status, title, retryable: true, category: 'user' as const, members } }
+  })
+  const before = docsApi.contractOf(quota('The quota is used up.', 429, { window: { type: 'string', enum: ['hour', 'day'] } }))
+  const after = docsApi.contractOf(quota('The quota for this period is used up.', 500, { window: { type: 'string', enum: ['hour'] }, plan: { type: 'string' } }))
+  t.equal(docsApi.diffContracts(before, after).map(docsApi.formatChange).join('\n'), shown)
 })

@@ -43,6 +43,12 @@ export function retryLabel (retryable: boolean, category: ProblemCategory): stri
 export const TRACE_ID_TEXT = 'When a response carries a `trace_id`, quote it when you report the problem: it identifies the request in the service\'s traces and logs. ' +
   'It matters most for `internal_error` and other server-side errors.'
 
+/** The notice of a deprecated code: a fixed sentence, then the catalog's message when it gives one. */
+export function deprecationText (deprecated: true | string): string {
+  const notice = 'This code is deprecated and may be removed in a future version.'
+  return deprecated === true ? notice : `${notice} ${deprecated}`
+}
+
 /** Shown where a catalog entry lacks the text a section needs, so a gap is visible, never silently empty. */
 export const NOT_DOCUMENTED = 'Not documented yet.'
 

@@ -1,4 +1,4 @@
-import { ALL_CODES_LINK, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
+import { ALL_CODES_LINK, deprecationText, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
 import type { CodePage, IndexPage, MemberRow } from './model.ts'
 
 /** Escapes text for HTML content and attribute values. */
@@ -42,6 +42,7 @@ th{background:var(--panel)}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1.2rem;margin:0}
 dt{font-weight:600}dd{margin:0}
 .missing{color:var(--muted);font-style:italic}
+.deprecated{border-left:4px solid #c77700;background:var(--panel);padding:.5rem .9rem}
 .muted{color:var(--muted)}
 `
 
@@ -93,7 +94,8 @@ export function renderCodeHtml (page: CodePage, links: HtmlLinks): string {
     `<nav><a href="${escapeHtml(links.index)}" id="index-link">&larr; ${ALL_CODES_LINK}</a></nav>`,
     `<h1 id="code">${escapeHtml(page.code)}</h1>`,
     `<p class="title" id="title">${inline(page.title)}</p>`,
-    `<ul class="badges"><li id="status">HTTP ${escapeHtml(page.statusLine)}</li><li>Retryable: ${page.retry}</li><li>${page.category} error</li></ul>`,
+    `<ul class="badges"><li id="status">HTTP ${escapeHtml(page.statusLine)}</li><li>Retryable: ${page.retry}</li><li>${page.category} error</li>${page.deprecated === undefined ? '' : '<li>Deprecated</li>'}</ul>`,
+    ...(page.deprecated === undefined ? [] : [`<p class="deprecated" id="deprecated"><strong>Deprecated.</strong> ${inline(deprecationText(page.deprecated))}</p>`]),
     page.summary === undefined ? missing() : `<p id="summary">${inline(page.summary)}</p>`,
     `<h2>${SECTION.details}</h2>`,
     '<dl>' + [
@@ -119,7 +121,7 @@ export function renderCodeHtml (page: CodePage, links: HtmlLinks): string {
 
 /** The HTML index; the same sections as the Markdown index. */
 export function renderIndexHtml (index: IndexPage, links: HtmlLinks): string {
-  const link = (page: CodePage) => `<a href="${escapeHtml(links.page(page.slug))}"><code>${escapeHtml(page.code)}</code></a>`
+  const link = (page: CodePage) => `<a href="${escapeHtml(links.page(page.slug))}"><code>${escapeHtml(page.code)}</code></a>${page.deprecated === undefined ? '' : ' <span class="muted">(deprecated)</span>'}`
   const body = [
     `<h1>${INDEX_TITLE}</h1>`,
     `<p>${inline(INDEX_INTRO)}</p>`,

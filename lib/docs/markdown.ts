@@ -1,4 +1,4 @@
-import { ALL_CODES_LINK, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
+import { ALL_CODES_LINK, deprecationText, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
 import type { CodePage, IndexPage, MemberRow, Reference } from './model.ts'
 
 /** First line of every generated file: marks it as output, so a rerun may replace or remove it. */
@@ -59,7 +59,9 @@ function exampleSection (page: CodePage): string {
 /** The Markdown page of one code. */
 export function renderCodeMarkdown (page: CodePage): string {
   const sections = [
-    `# ${page.code}\n\n**${mdText(page.title)}**\n\n${page.summary === undefined ? `_${NOT_DOCUMENTED}_` : mdText(page.summary)}`,
+    `# ${page.code}\n\n**${mdText(page.title)}**\n\n` +
+      (page.deprecated === undefined ? '' : `> **Deprecated.** ${mdText(deprecationText(page.deprecated))}\n\n`) +
+      (page.summary === undefined ? `_${NOT_DOCUMENTED}_` : mdText(page.summary)),
     `## ${SECTION.details}\n\n` + [
       `* **HTTP status:** ${code(page.statusLine)}`,
       `* **Retryable:** ${page.retry}`,
@@ -80,7 +82,7 @@ export function renderCodeMarkdown (page: CodePage): string {
 
 /** The Markdown index: response format, field reference, categories and the table of codes. */
 export function renderIndexMarkdown (index: IndexPage): string {
-  const link = (page: CodePage) => `[${code(page.code)}](${pageFile(page.slug)})`
+  const link = (page: CodePage) => `[${code(page.code)}](${pageFile(page.slug)})${page.deprecated === undefined ? '' : ' (deprecated)'}`
   const sections = [
     `# ${INDEX_TITLE}\n\n${INDEX_INTRO}`,
     `## ${SECTION.format}\n\n${RESPONSE_FORMAT_TEXT}\n\n${fence(index.formatExample)}\n\n### ${SECTION.fields}\n\n${memberTable(index.fields)}\n\n${EXTENSION_MEMBERS_TEXT}`,

@@ -23,6 +23,8 @@ export interface CodePage {
   readonly type: string
   readonly title: string
   readonly summary: string | undefined
+  /** `true` or the deprecation message when the code is deprecated. */
+  readonly deprecated: true | string | undefined
   readonly status: number
   /** `500 Internal Server Error`. */
   readonly statusLine: string
@@ -115,6 +117,7 @@ function codePage (entry: ResolvedProblemEntry, example: ExampleResponse | undef
     type: entry.type,
     title: entry.title,
     summary: entry.summary?.trim() === '' ? undefined : entry.summary,
+    deprecated: entry.deprecated,
     status: entry.status,
     statusLine: `${entry.status} ${reasonPhrase(entry.status)}`,
     retryable: entry.retryable,

@@ -55,6 +55,7 @@ export function describeCode (page: CodePage, entry: ResolvedProblemEntry, links
     retryable: page.retryable,
     category: page.category,
     summary: page.summary,
+    deprecated: page.deprecated ?? false,
     occurs: page.occurs,
     resolve: page.resolve,
     details: entry.details,
@@ -93,7 +94,7 @@ export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDet
     if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderIndexHtml(index, links))
     return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send({
       title: INDEX_TITLE,
-      codes: index.codes.map((page) => ({ code: page.code, type: page.type, title: page.title, status: page.status, retryable: page.retryable, category: page.category, href: links.page(page.slug) }))
+      codes: index.codes.map((page) => ({ code: page.code, type: page.type, title: page.title, status: page.status, retryable: page.retryable, category: page.category, deprecated: page.deprecated ?? false, href: links.page(page.slug) }))
     })
   })
 

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
-import { expectAssignable, expectError, expectType } from 'tsd'
-import problemDetails, { ProblemError, type CatalogMembers, type ProblemCode, type ProblemDocument, type FromSchema } from '../..'
+import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
+import problemDetails, { ProblemError, type CatalogMembers, type ProblemCatalogEntry, type ProblemCode, type ProblemDocument, type FromSchema } from '../..'
 
 // A user catalog, typed from the very object that is registered.
 const catalog = {
@@ -11,7 +11,8 @@ const catalog = {
     category: 'user',
     members: { limit: { type: 'integer' }, window: { type: 'string', enum: ['hour', 'day'] } },
     required: ['limit']
-  }
+  },
+  old_quota: { status: 429, title: 'The old quota is used up.', retryable: true, category: 'user', deprecated: 'Use quota_exceeded instead.' }
 } as const
 
 declare module '../..' {
@@ -60,3 +61,13 @@ expectType<string>({} as FromSchema<{ type: 'string' }>)
 expectType<readonly number[]>({} as FromSchema<{ type: 'array', items: { type: 'integer' } }>)
 expectType<'a' | 'b'>({} as FromSchema<{ enum: readonly ['a', 'b'] }>)
 expectAssignable<ProblemDocument>({ type: 'about:blank', title: 'Gone', status: 410, instance: '/x', retryable: false })
+
+// deprecated: true or a message, nothing else; deprecated codes stay usable
+const gone = { status: 410, title: 'Gone.', retryable: false, category: 'user' } as const
+expectAssignable<ProblemCatalogEntry>({ ...gone, deprecated: true })
+expectAssignable<ProblemCatalogEntry>({ ...gone, deprecated: 'Use resource_not_found instead.' })
+expectNotAssignable<ProblemCatalogEntry>({ ...gone, deprecated: false })
+expectNotAssignable<ProblemCatalogEntry>({ ...gone, deprecated: 1 })
+expectError(app.register(problemDetails, { catalog: { gone: { ...gone, deprecated: false } } }))
+expectType<true | string | undefined>(app.problemDetails.catalog.get('old_quota')?.deprecated)
+expectType<ProblemError<'old_quota'>>(new ProblemError('old_quota'))

@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
-import { expectError, expectType } from 'tsd'
+import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
 import problemDetails, { type ProblemCode } from '../..'
-import { buildReference, renderMarkdownFiles, type Reference } from '../../dist/cjs/docs/index.js'
+import { buildReference, contractOf, diffContracts, formatChange, renderLockfile, renderMarkdownFiles, type ChangeKind, type ContractChange, type ErrorContract, type Reference } from '../../dist/cjs/docs/index.js'
 
 const app = Fastify()
 app.register(problemDetails, { serveDocs: true, typeBase: '/problems/' })
@@ -26,3 +26,17 @@ expectType<Reference>(reference)
 expectType<Map<string, string>>(renderMarkdownFiles(reference))
 expectError(buildReference({ typeBase: 42 }))
 expectError(buildReference({}, { instance: 1 }))
+
+// the error contract: built from the plugin's options, compared, printed
+const locked: ErrorContract = contractOf({ typeBase: '/errors/' })
+const changes = diffContracts(locked, contractOf({ errorMember: false }))
+expectType<ContractChange[]>(changes)
+expectType<'breaking' | 'compatible' | 'notice'>(changes[0].severity)
+expectType<string | null>(changes[0].code)
+expectType<string | undefined>(changes[0].member)
+expectType<string>(formatChange(changes[0]))
+expectType<string>(renderLockfile(locked))
+expectAssignable<ChangeKind>('schema-narrowed')
+expectNotAssignable<ChangeKind>('schema-renamed')
+expectError(contractOf({ typeBase: 42 }))
+expectError(diffContracts(locked))
