@@ -16,7 +16,7 @@ t.teardown(async () => { unregister(); await provider.shutdown() })
 // responder's last resort still answers internal_error with one log line, which this run checks.
 t.test('with a recording span, whatever is thrown still gives a valid problem and nothing leaks', async (t) => {
   const { runProperty } = await import('./property-cases.ts')
-  const cases = await runProperty(t, { seed: Number(process.env.PROPERTY_SEED ?? 20261124), runsPerStage: Number(process.env.PROPERTY_TRACED_RUNS ?? 60) })
+  const cases = await runProperty(t, { seed: Number(process.env.PROPERTY_SEED ?? 20261124), runsPerStage: Number(process.env.PROPERTY_TRACED_RUNS ?? 30) })
   t.ok(cases > 0, `${cases} generated cases ran over HTTP with tracing`)
   t.ok(exporter.getFinishedSpans().length > 0, 'spans were recorded')
   exporter.reset()
