@@ -2,5 +2,5 @@
 
 module.exports = require('neostandard')({
   ts: true,
-  ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'docs/**']
+  ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'docs/**', '.compat/**']
 })
