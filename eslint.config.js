@@ -10,7 +10,7 @@ const entryImports = {
 module.exports = [
   ...require('neostandard')({
     ts: true,
-    ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'docs/**']
+    ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'docs/**', '.compat/**']
   }),
   {
     // the reference tooling may use the runtime, never the package entry

@@ -12,6 +12,7 @@ const autocannon = require('autocannon')
 const { VARIANTS } = require('./variants.js')
 const { renderTable, renderMarkdown, renderSvg } = require('./report.js')
 const { measureStartup } = require('./startup.js')
+const { ensureBenchDependencies } = require('./install.js')
 
 const ROOT = join(__dirname, '..')
 const PROFILES_DIR = join(__dirname, 'results', 'profiles')
@@ -167,11 +168,12 @@ function commitOf () {
 }
 
 function versionOf (name) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version
-  } catch {
-    return undefined
+  for (const dir of [join(__dirname, 'node_modules'), join(ROOT, 'node_modules')]) {
+    try {
+      return JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')).version
+    } catch {}
   }
+  return undefined
 }
 
 async function measureMemory (child) {
@@ -205,6 +207,7 @@ function evaluateTargets (byName, memory) {
 
 async function main () {
   const settings = parseArgs(process.argv.slice(2))
+  ensureBenchDependencies()
   const started = Date.now()
   const loadAtStart = os.loadavg()[0]
   const variants = settings.only === undefined ? VARIANTS : VARIANTS.filter((v) => v.name === 'baseline' || settings.only.includes(v.name))

@@ -5,8 +5,11 @@
 // `node --expose-gc bench/server.js memory <count>` measures the heap instead (see runMemory).
 const { VARIANTS, DETAIL, itemsSchema } = require('./variants.js')
 
-/** The plugin under test: the package itself, or another build given with `--package`. */
-const PACKAGE = process.env.BENCH_PACKAGE || 'fastify-problem-details'
+/**
+ * The plugin under test: this package's build (by path: bench/ has its own package.json, so the
+ * package cannot be required by its name from here), or another build given with `--package`.
+ */
+const PACKAGE = process.env.BENCH_PACKAGE || require('node:path').join(__dirname, '..')
 
 let exportedSpans = 0
 let otelSdk
@@ -17,7 +20,7 @@ function startOpenTelemetry () {
   process.env.OTEL_LOGS_EXPORTER = 'none'
   const { NodeSDK } = require('@opentelemetry/sdk-node')
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http')
-  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base')
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace')
   const droppingExporter = {
     export (spans, done) {
       exportedSpans += spans.length
@@ -28,7 +31,7 @@ function startOpenTelemetry () {
   }
   otelSdk = new NodeSDK({
     instrumentations: [new HttpInstrumentation()],
-    spanProcessors: [new BatchSpanProcessor(droppingExporter)],
+    spanProcessors: [new BatchSpanProcessor({ exporter: droppingExporter })],
     autoDetectResources: false
   })
   otelSdk.start()

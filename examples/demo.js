@@ -9,11 +9,13 @@
 // 1. OpenTelemetry starts before Fastify is loaded, so the HTTP server is instrumented
 const { NodeSDK } = require('@opentelemetry/sdk-node')
 const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http')
-const { SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base')
+const { SimpleSpanProcessor } = require('@opentelemetry/sdk-trace')
 const { SpanKind, SpanStatusCode } = require('@opentelemetry/api')
 
 const once = process.argv.includes('--once')
 const spans = []
+/** Callers of spanOf() waiting for the span of a trace id. */
+const waiting = new Map()
 
 /** Prints each finished server span on one line, so its trace id can be matched with a body. */
 const printingExporter = {
@@ -24,6 +26,7 @@ const printingExporter = {
         (span.attributes['error.type'] ? `  error.type=${span.attributes['error.type']}` : '') +
         `  http.status_code=${span.attributes['http.status_code'] ?? span.attributes['http.response.status_code']}`
       spans.push({ traceId: span.spanContext().traceId, line })
+      waiting.get(span.spanContext().traceId)?.()
       if (!once) console.log(line)
     }
     done({ code: 0 })
@@ -33,8 +36,12 @@ const printingExporter = {
 
 const sdk = new NodeSDK({
   serviceName: 'problem-details-demo',
-  spanProcessors: [new SimpleSpanProcessor(printingExporter)],
-  instrumentations: [new HttpInstrumentation()]
+  spanProcessors: [new SimpleSpanProcessor({ exporter: printingExporter })],
+  instrumentations: [new HttpInstrumentation()],
+  // traces only: without these, NodeSDK also starts OTLP metric and log exporters towards a
+  // collector on localhost:4318, and flushing them to nobody delays every stop by seconds
+  metricReaders: [],
+  logRecordProcessors: []
 })
 sdk.start()
 
@@ -93,14 +100,16 @@ const CALLS = [
   ['GET', '/api/v1/nowhere', undefined, 'unknown route -> resource_not_found']
 ]
 
-/** The server span ends just after the response is sent: wait for it, at most one second. */
+/**
+ * The server span of a trace. It ends just after the response is sent, so it may not be there
+ * yet: wait for the exporter to see it. A body with a trace_id always has its server span.
+ */
 async function spanOf (traceId) {
-  for (let i = 0; i < 50; i++) {
-    const span = spans.find((s) => s.traceId === traceId)
-    if (span) return span
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return undefined
+  if (traceId === undefined) return undefined
+  const found = () => spans.find((s) => s.traceId === traceId)
+  if (found() === undefined) await new Promise((resolve) => waiting.set(traceId, resolve))
+  waiting.delete(traceId)
+  return found()
 }
 
 async function main () {

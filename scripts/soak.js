@@ -66,9 +66,11 @@ function heapMiB () {
 
 /**
  * Runs the load and returns its report. `plugin` and `ProblemError` come from the package (the
- * script) or from the sources (the test).
+ * script) or from the sources (the test). The load lasts `seconds`, or is `amount` requests
+ * (the test: bounded by count, so a slow machine sends as many). `timeoutSeconds` is
+ * autocannon's per-request timeout (10 s by default).
  */
-async function runSoak ({ plugin, ProblemError, seconds, connections = 10 }) {
+async function runSoak ({ plugin, ProblemError, seconds, amount, connections = 10, timeoutSeconds = 10 }) {
   const app = await soakApp(plugin, ProblemError)
   const port = app.server.address().port
   const statuses = {}
@@ -100,18 +102,19 @@ async function runSoak ({ plugin, ProblemError, seconds, connections = 10 }) {
   }
   const requests = MIX.map((item) => ({ method: item.method, path: item.path, body: item.body, headers: item.headers, onResponse }))
   // warm up, then measure the heap with the serializers compiled and the pools filled
-  await autocannon({ url: `http://127.0.0.1:${port}`, connections, amount: 2000, requests })
+  await autocannon({ url: `http://127.0.0.1:${port}`, connections, amount: 2000, requests, timeout: timeoutSeconds })
   responses = 0
   for (const key of Object.keys(statuses)) delete statuses[key]
   const heapBefore = heapMiB()
   const loop = monitorEventLoopDelay({ resolution: SAMPLE_MS })
   loop.enable()
-  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: seconds, requests })
+  const length = amount === undefined ? { duration: seconds } : { amount }
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections, ...length, requests, timeout: timeoutSeconds })
   loop.disable()
   const heapAfter = heapMiB()
   await app.close()
   return {
-    seconds,
+    seconds: amount === undefined ? seconds : result.duration,
     connections,
     requests: result.requests.total,
     responses,

@@ -1,13 +1,32 @@
 import t from 'tap'
-import { execFile, spawn } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 
 const demo = join(__dirname, '..', 'examples', 'demo.js')
 
+/** Resolves once the demo's output so far satisfies `ready`, however long that takes; rejects if it exits first. */
+function outputUntil (child: ChildProcess, output: { text: string }, ready: (text: string) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ready(output.text)) return resolve()
+    function onData () {
+      if (!ready(output.text)) return
+      child.stdout?.off('data', onData)
+      child.off('exit', onExit)
+      resolve()
+    }
+    function onExit (code: number | null) {
+      child.stdout?.off('data', onData)
+      reject(new Error(`the demo exited (${code}) before printing what was expected:\n${output.text}`))
+    }
+    child.stdout?.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
+
 t.test('the demo with --once calls its routes and shows each problem with its trace id and span', async (t) => {
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [demo, '--once'], { env: { ...process.env, PORT: '0' }, timeout: 60_000 }, (error, out) => error ? reject(error) : resolve(out))
+    execFile(process.execPath, [demo, '--once'], { env: { ...process.env, PORT: '0' } }, (error, out) => error ? reject(error) : resolve(out))
   })
   const blocks = stdout.split('\n# ').slice(1, 7)
   t.equal(blocks.length, 6, 'six example calls')
@@ -31,20 +50,16 @@ t.test('the demo with --once calls its routes and shows each problem with its tr
 t.test('the demo service prints how to call it and the span of each request', async (t) => {
   const child = spawn(process.execPath, [demo], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] })
   t.teardown(() => { child.kill('SIGKILL') })
-  let out = ''
+  const output = { text: '' }
   child.stdout.setEncoding('utf8')
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('demo did not start within 30 s:\n' + out)), 30_000)
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (match && out.includes('Ctrl-C')) { clearTimeout(timer); resolve(match[1]) }
-    })
-  })
-  t.match(out, /curl -s -X POST 'http:\/\/127\.0\.0\.1:\d+\/api\/v1\/agent\/tasks'/)
+  child.stdout.on('data', (chunk: string) => { output.text += chunk })
+  await outputUntil(child, output, (text) => /listening on http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('Ctrl-C'))
+  const address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.text)?.[1]
+  t.match(output.text, /curl -s -X POST 'http:\/\/127\.0\.0\.1:\d+\/api\/v1\/agent\/tasks'/)
   const body = await (await fetch(`${address}/api/v1/crash`)).json() as { trace_id: string }
-  for (let i = 0; i < 50 && !out.includes(`trace_id=${body.trace_id}`); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-  t.match(out, new RegExp(`span .* trace_id=${body.trace_id} .*status=ERROR`))
+  // the span is printed when it ends, just after the response
+  await outputUntil(child, output, (text) => text.includes(`trace_id=${body.trace_id}`))
+  t.match(output.text, new RegExp(`span .* trace_id=${body.trace_id} .*status=ERROR`))
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0, 'stops cleanly on SIGTERM')

@@ -8,16 +8,17 @@ import { ProblemError } from '../lib/index.ts'
 import { MAX_MEMBERS_LENGTH } from '../lib/members.ts'
 import { MAX_ISSUE_LENGTH } from '../lib/classify.ts'
 
-/** Writes raw bytes, half-closes, and reads until the server closes the connection (bounded by a safety timer). */
-function rawExchange (port: number, ...parts: Array<string | Buffer>): Promise<{ raw: Buffer, timedOut: boolean }> {
+/**
+ * Writes raw bytes, half-closes, and reads until the server closes the connection. No timer: a
+ * server that never closes leaves the test hanging, which tap reports for the file.
+ */
+function rawExchange (port: number, ...parts: Array<string | Buffer>): Promise<{ raw: Buffer }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     const chunks: Buffer[] = []
-    let timedOut = false
-    const timer = setTimeout(() => { timedOut = true; socket.destroy() }, 5000)
     socket.on('data', (chunk: Buffer) => chunks.push(chunk))
     socket.on('error', () => {})
-    socket.on('close', () => { clearTimeout(timer); resolve({ raw: Buffer.concat(chunks), timedOut }) })
+    socket.on('close', () => { resolve({ raw: Buffer.concat(chunks) }) })
     for (const part of parts) socket.write(part)
     // half-close: the server sees the end of what the client will ever send
     socket.end()
@@ -245,8 +246,8 @@ t.test('malformed requests from a raw socket end as problems or clean closes', a
   const summary: string[] = []
   for (const exchange of exchanges) {
     const parts = [...exchange.parts]
-    const { raw, timedOut } = await rawExchange(port, ...parts)
-    t.notOk(timedOut, `${exchange.name}: the connection ends`)
+    const { raw } = await rawExchange(port, ...parts)
+    t.pass(`${exchange.name}: the connection ends`)
     const responses = responsesOf(raw)
     if (exchange.status !== undefined) {
       t.ok(responses.length >= 1, `${exchange.name}: answered`)

@@ -1,7 +1,6 @@
 import t from 'tap'
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { createRequire } from 'node:module'
 import type { FastifyPluginCallback } from 'fastify'
 import type { TracerProvider } from '@opentelemetry/api'
@@ -12,11 +11,11 @@ const { FastifyOtelInstrumentation } = createRequire(__filename)('@fastify/otel'
   FastifyOtelInstrumentation: new () => { setTracerProvider (provider: TracerProvider): void, plugin (): FastifyPluginCallback }
 }
 import { build, problemOf } from './helper.ts'
+import { memoryTracing } from './otel-sdk.ts'
 
 // @fastify/otel registered as a plugin in the same process (the child-process pipeline tests
 // cover the preload set-up): the plugin writes to @fastify/otel's request span.
-const exporter = new InMemorySpanExporter()
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+const { exporter, provider } = memoryTracing()
 const manager = new AsyncLocalStorageContextManager().enable()
 context.setGlobalContextManager(manager)
 t.teardown(() => { context.disable() })

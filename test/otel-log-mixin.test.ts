@@ -1,15 +1,13 @@
 import t from 'tap'
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { isSpanContextValid, trace } from '@opentelemetry/api'
+import { memoryTracing, registerGlobally } from './otel-sdk.ts'
 
 // 1. the tracer provider and the HTTP instrumentation start before Fastify is loaded
-// (NodeTracerProvider rather than NodeSDK: the same pipeline, without loading every exporter)
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] })
-provider.register()
+// (a tracer provider rather than NodeSDK: the same pipeline, without loading every exporter)
+const unregister = registerGlobally(memoryTracing().provider)
 const http = new HttpInstrumentation() // enabled on construction, with the global provider
-t.teardown(async () => { http.disable(); await provider.shutdown() })
+t.teardown(async () => { http.disable(); await unregister() })
 
 /** The mixin docs/opentelemetry.md shows: every log line of a traced request gets trace_id and span_id. */
 function traceMixin (): Record<string, string> {

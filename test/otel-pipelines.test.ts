@@ -1,5 +1,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { startChild, staleBuild, type ChildService, type ExportedSpan } from './fixtures/otel-child.ts'
 
 // Each pipeline runs in its own process, started the way users start the SDK: the preload
@@ -8,6 +10,28 @@ import { startChild, staleBuild, type ChildService, type ExportedSpan } from './
 
 const SERVER = 1
 const ERROR = 2
+
+/** The version of an installed package (found from its entry point: not every package exports its package.json). */
+function installedVersion (name: string): string {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string, version: string }
+      if (manifest.name === name) return manifest.version
+    } catch {}
+  }
+  throw new Error(`no package.json found for ${name}`)
+}
+
+// instrumentation-http 0.300 and later (the newest OpenTelemetry line) set error.type to the
+// status code ("500") on the server span when the response finishes, after the plugin wrote the
+// problem code there: outside the plugin's reach (README, Compatibility; docs/opentelemetry.md).
+const [, httpMinor] = installedVersion('@opentelemetry/instrumentation-http').split('.').map(Number)
+const HTTP_SETS_STATUS_AS_ERROR_TYPE = httpMinor >= 300
+
+/** The error.type the problem span ends with. */
+function expectedErrorType (pipeline: string, site: Site): string {
+  return pipeline === 'http' && site.status >= 500 && HTTP_SETS_STATUS_AS_ERROR_TYPE ? String(site.status) : site.code
+}
 
 interface Site {
   name: string
@@ -83,7 +107,7 @@ if (stale !== undefined) {
 
             const span = problemSpanOf(pipeline, spans)
             t.ok(span, 'the problem span was exported')
-            t.equal(span?.attributes['error.type'], site.code, 'error.type is the problem code')
+            t.equal(span?.attributes['error.type'], expectedErrorType(pipeline, site), 'error.type is the problem code (the status under instrumentation-http 0.300+ alone, for 5xx)')
             t.equal(span?.attributes['http.response.status_code'], site.status, 'the status is on the span')
             const exceptions = span?.events.filter((e) => e.name === 'exception') ?? []
             if (site.status >= 500) {

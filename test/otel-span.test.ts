@@ -1,12 +1,12 @@
 import t from 'tap'
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import { recordProblemOnSpan } from '../lib/trace.ts'
 import { build, problemOf } from './helper.ts'
+import { memoryTracing } from './otel-sdk.ts'
 
-const exporter = new InMemorySpanExporter()
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+const { exporter, provider } = memoryTracing()
 const tracer = provider.getTracer('otel-span-test')
 
 function finished (span: Span): ReadableSpan {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
+import { EventEmitter, once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { startChild, staleBuild } from './fixtures/otel-child.ts'
 
 // A gateway and a backend, each in its own process with the SDK preloaded, export their spans
@@ -38,6 +38,7 @@ function attribute (list: OtlpKeyValue[] | undefined, key: string): unknown {
 /** An OTLP/HTTP JSON receiver on loopback. */
 async function otlpReceiver (t: Test) {
   const received: ReceivedSpan[] = []
+  const arrivals = new EventEmitter()
   const contentTypes = new Set<string>()
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -51,22 +52,19 @@ async function otlpReceiver (t: Test) {
           for (const span of scope.spans ?? []) received.push({ service, span })
         }
       }
+      arrivals.emit('spans')
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }))
   const { port } = server.address() as AddressInfo
-  return { endpoint: `http://127.0.0.1:${port}/v1/traces`, received, contentTypes }
-}
-
-/** Waits, at most 10 s, until `ready` holds for the received spans. */
-async function until (ready: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 1000; i++) {
-    if (ready()) return true
-    await sleep(10)
+  /** Waits until `ready` holds for the received spans, re-checking at each export that arrives. */
+  async function until (ready: () => boolean): Promise<boolean> {
+    while (!ready()) await once(arrivals, 'spans')
+    return true
   }
-  return false
+  return { endpoint: `http://127.0.0.1:${port}/v1/traces`, received, contentTypes, until }
 }
 
 const stale = staleBuild()
@@ -75,7 +73,8 @@ if (stale !== undefined) {
 } else {
   t.test('a problem crossing two services keeps its code and members, and both bodies lead to one trace', async (t) => {
     const receiver = await otlpReceiver(t)
-    const otlp = { OTEL_TEST_EXPORT: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint }
+    // the exporter's own 10 s request timeout would drop spans on a very busy machine
+    const otlp = { OTEL_TEST_EXPORT: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '3600000' }
     const backend = await startChild('otel-service.js', { ...otlp, OTEL_SERVICE_NAME: 'backend', SERVICE_ROLE: 'backend' }, 'http')
     t.teardown(() => backend.close())
     const gateway = await startChild('otel-service.js', { ...otlp, OTEL_SERVICE_NAME: 'gateway', SERVICE_ROLE: 'gateway', BACKEND_URL: backend.address }, 'both')
@@ -110,7 +109,7 @@ if (stale !== undefined) {
       const backendServer = () => inTrace().find((r) => r.service === 'backend' && r.span.kind === OTLP_SERVER)
       const gatewayRequest = () => inTrace().find((r) => r.service === 'gateway' && r.span.name === 'request')
       const gatewayServer = () => inTrace().find((r) => r.service === 'gateway' && r.span.kind === OTLP_SERVER)
-      t.ok(await until(() => backendServer() !== undefined && gatewayRequest() !== undefined && gatewayServer() !== undefined), 'spans of both services arrived')
+      t.ok(await receiver.until(() => backendServer() !== undefined && gatewayRequest() !== undefined && gatewayServer() !== undefined), 'spans of both services arrived')
       t.equal(attribute(backendServer()?.span.attributes, 'error.type'), 'quota_exceeded', 'the backend span names the problem')
       t.equal(attribute(backendServer()?.span.attributes, 'http.response.status_code'), 429)
       t.equal(attribute(gatewayRequest()?.span.attributes, 'error.type'), 'quota_exceeded', 'so does the gateway span')
@@ -130,12 +129,12 @@ if (stale !== undefined) {
 
       const traceId = String(body.trace_id)
       const backendServer = () => receiver.received.find((r) => r.span.traceId === traceId && r.service === 'backend' && r.span.kind === OTLP_SERVER)
-      t.ok(await until(() => backendServer() !== undefined), 'the backend span arrived')
+      t.ok(await receiver.until(() => backendServer() !== undefined), 'the backend span arrived')
       const span = backendServer()?.span
       t.equal(span?.status?.code, OTLP_STATUS_ERROR)
       const exception = span?.events?.find((e) => e.name === 'exception')
       t.equal(attribute(exception?.attributes, 'exception.message'), 'report worker crashed: out of memory')
-      t.ok(await until(() => receiver.received.some((r) => r.span.traceId === traceId && r.service === 'gateway' && r.span.name === 'request')), 'the gateway span arrived')
+      t.ok(await receiver.until(() => receiver.received.some((r) => r.span.traceId === traceId && r.service === 'gateway' && r.span.name === 'request')), 'the gateway span arrived')
     })
 
     t.same([...receiver.contentTypes], ['application/json'], 'spans came as OTLP/HTTP JSON')

@@ -1,10 +1,11 @@
 import t from 'tap'
 import { runProperty } from './property-cases.ts'
 
-// Seeded and reproducible: a failure prints its seed and path; set PROPERTY_SEED to replay it
-// (scripts/fuzz.js runs many more cases with a fresh seed).
+// Seeded and reproducible: a failure prints its seed and path; set PROPERTY_SEED to replay it.
+// `npm test` runs 100 cases per stage; `npm run test:long` runs 1,000 (PROPERTY_RUNS), and
+// scripts/fuzz.js many more with a fresh seed.
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261123)
-const RUNS_PER_STAGE = Number(process.env.PROPERTY_RUNS ?? 300)
+const RUNS_PER_STAGE = Number(process.env.PROPERTY_RUNS ?? 100)
 
 t.test('whatever is thrown from any stage, the client gets a valid problem and nothing leaks', async (t) => {
   const cases = await runProperty(t, { seed: SEED, runsPerStage: RUNS_PER_STAGE })

@@ -1,16 +1,14 @@
 import t from 'tap'
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { registerInstrumentations } from '@opentelemetry/instrumentation'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { SpanKind } from '@opentelemetry/api'
+import { memoryTracing, registerGlobally } from './otel-sdk.ts'
 
 // 1. the SDK and the HTTP instrumentation start before Fastify is loaded, as in a service
-const exporter = new InMemorySpanExporter()
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
-provider.register()
+const { exporter, provider } = memoryTracing()
+const unregisterProvider = registerGlobally(provider)
 const unregister = registerInstrumentations({ instrumentations: [new HttpInstrumentation()] })
-t.teardown(async () => { unregister(); await provider.shutdown() })
+t.teardown(async () => { unregister(); await unregisterProvider() })
 
 t.test('trace_id is the trace id of the exported server span, and the log line carries it', async (t) => {
   // 2. Fastify and the plugin load after the SDK

@@ -1,0 +1,100 @@
+'use strict'
+// Smoke check of the benchmark (`npm run bench:smoke`, run by .ci/run as its own step): runs
+// `node bench/run.js --quick` and checks that it measured every variant and reported every
+// target. Nothing about timing is asserted, and nothing bounds how long it may take: on a busy
+// machine it is slower, never failing for it.
+const { spawnSync } = require('node:child_process')
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs')
+const { tmpdir } = require('node:os')
+const { join } = require('node:path')
+const { VARIANTS } = require('./variants.js')
+
+const root = join(__dirname, '..')
+const failures = []
+let passed = 0
+
+function check (ok, what) {
+  if (ok) passed++
+  else failures.push(what)
+}
+
+const isPositive = (n) => typeof n === 'number' && Number.isFinite(n) && n > 0
+
+function main () {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'))
+  const out = join(dir, 'results.json')
+  const started = Date.now()
+  process.stdout.write('bench smoke: node bench/run.js --quick\n')
+  const run = spawnSync(process.execPath, [join(__dirname, 'run.js'), '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
+  process.stdout.write(run.stdout)
+  check(run.status === 0, `bench/run.js --quick exits cleanly (exit ${run.status}, signal ${run.signal})`)
+  let report
+  try {
+    report = JSON.parse(readFileSync(out, 'utf8'))
+  } catch (error) {
+    failures.push(`the results file was written and parses: ${error.message}`)
+  }
+  rmSync(dir, { recursive: true, force: true })
+  if (report !== undefined) checkReport(report, run.stdout)
+  const seconds = Math.round((Date.now() - started) / 1000)
+  for (const failure of failures) process.stdout.write(`not ok: ${failure}\n`)
+  process.stdout.write(`\nbench smoke: ${failures.length === 0 ? 'ok' : 'FAILED'} in ${seconds} s\n${passed} passed, ${failures.length} failed\n`)
+  process.exit(failures.length === 0 ? 0 : 1)
+}
+
+/** The checks the quick run must pass: every variant measured, every target reported. */
+function checkReport (report, stdout) {
+  // every variant has its CPU time, requests per second and ratios to the baseline
+  const results = report.variants
+  check(JSON.stringify(results.map((r) => r.name)) === JSON.stringify(VARIANTS.map((v) => v.name)), 'every variant, in order')
+  for (const r of results) {
+    check(isPositive(r.cpuMicrosPerResponse), `${r.name}: CPU time per response`)
+    check(isPositive(r.requestsPerSecond), `${r.name}: requests per second`)
+    check(isPositive(r.cpuRatio) && isPositive(r.rpsRatio), `${r.name}: ratios`)
+    check(r.rounds.length === report.settings.rounds, `${r.name}: one entry per round`)
+    check(isPositive(r.responseBytes), `${r.name}: response size`)
+  }
+  check(results.find((r) => r.name === 'baseline')?.cpuRatio === 1, 'the baseline is the unit')
+  for (const r of results.filter((r) => r.name.startsWith('ours'))) {
+    check(/^application\/problem\+json/.test(r.contentType), `${r.name} sends problem documents`)
+  }
+
+  // every target has a measured value, met or missed, and is printed
+  const targets = report.targets
+  const ratioTargets = VARIANTS.filter((v) => v.target !== undefined).map((v) => v.name)
+  check(JSON.stringify(targets.filter((x) => x.ratio !== undefined && !x.variant.startsWith('startup-')).map((x) => x.variant)) === JSON.stringify(ratioTargets), 'one ratio per target variant')
+  for (const x of targets) {
+    const value = x.ratio ?? x.valueMs ?? x.valueBytes
+    check(typeof value === 'number' && Number.isFinite(value), `${x.target}: measured`)
+    check(typeof x.met === 'boolean', `${x.target}: met or missed`)
+    check(stdout.includes(x.target), `${x.target}: printed`)
+  }
+  check(targets.some((x) => x.valueMs !== undefined), 'registration time with 10,000 entries')
+  check(targets.some((x) => x.valueBytes !== undefined), 'heap growth')
+
+  // registration time for 16, 1,000 and 10,000 catalog entries
+  const sizes = results.filter((r) => r.registerMs !== undefined && r.catalogSize !== undefined && (r.name === 'ours-throw' || r.name.startsWith('ours-catalog-')))
+  check(JSON.stringify(sizes.map((r) => r.catalogSize)) === '[16,1000,10000]', 'registration measured at 16, 1,000 and 10,000 entries')
+  for (const r of sizes) check(isPositive(r.registerMs), `registration time with ${r.catalogSize} entries`)
+
+  // startup without the plugin and with 16 and 10,000 codes, every route documented
+  const scenarios = report.startup?.scenarios ?? []
+  check(JSON.stringify(scenarios.map((s) => s.codes)) === '[0,16,10000]', 'startup measured without the plugin and with 16 and 10,000 codes')
+  for (const s of scenarios) {
+    check(isPositive(s.readyMs) && isPositive(s.registerMs), `${s.name}: measured`)
+    check(s.documentedRoutes === s.routes, `${s.name}: every route is in the OpenAPI document`)
+  }
+  check(JSON.stringify(targets.filter((x) => x.variant.startsWith('startup-')).map((x) => x.variant)) === '["startup-16-codes","startup-10000-codes"]', 'startup targets reported')
+
+  // the memory figure counts every error response, all of them problems
+  check(report.memory.responses === report.settings.memory, 'the memory run answered every request')
+  check(report.memory.wrongResponses === 0, 'every memory-run response is a problem')
+  check(isPositive(report.memory.heapAfterWarmup) && isPositive(report.memory.heapAfterAll), 'heap figures')
+
+  // the run records the machine, the command and the settings
+  check(/^node bench\/run\.js --quick/.test(report.command), 'the command is recorded')
+  check(isPositive(report.machine.cores), 'the machine is recorded')
+  check(report.settings.quick === true, 'the settings are recorded')
+}
+
+main()
