@@ -34,9 +34,7 @@ const COMPAT_SET = {
 }
 const NODE_MAJOR = 24
 /** What the copy needs: the sources, the tests and what the tests read or run. */
-const COPIED = ['lib', 'test', 'scripts', 'bin', 'examples', 'docs', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.esm.json', '.taprc']
-/** Development tools the compat run does not use (lint runs once, in npm test). */
-const NOT_NEEDED = ['eslint', 'neostandard']
+const COPIED = ['lib', 'test', 'scripts', 'bin', 'examples', 'docs', 'README.md', 'LICENSE', 'errors.lock.json', 'eslint.config.js', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.esm.json', '.taprc']
 
 const root = join(__dirname, '..')
 const scratch = join(root, '.compat')
@@ -93,7 +91,6 @@ function installNode () {
 function compatManifest (versions) {
   const main = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   const devDependencies = { ...main.devDependencies, ...versions }
-  for (const name of NOT_NEEDED) delete devDependencies[name]
   return {
     name: main.name,
     version: main.version,
