@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import type { FastifyInstance } from 'fastify'
 import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { NodeSDK } from '@opentelemetry/sdk-node'
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace'
 import { Validator } from '@seriousme/openapi-schema-validator'
 
 // The set-up docs/opentelemetry.md recommends, as a service runs it: NodeSDK started first with
@@ -18,7 +18,8 @@ const { FastifyOtelInstrumentation } = load('@fastify/otel') as { FastifyOtelIns
 const exporter = new InMemorySpanExporter()
 const sdk = new NodeSDK({
   serviceName: 'orders',
-  spanProcessors: [new SimpleSpanProcessor(exporter)],
+  // the exporter as an option: the form both SDK lines accept (the 3.x line ignores a bare exporter)
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
   instrumentations: [new FastifyOtelInstrumentation({ registerOnInitialization: true })]
 })
 sdk.start()
