@@ -98,6 +98,7 @@ function compatManifest (versions) {
     type: main.type,
     main: main.main,
     types: main.types,
+    typesVersions: main.typesVersions,
     bin: main.bin,
     exports: main.exports,
     engines: main.engines,
