@@ -1,5 +1,7 @@
 import t from 'tap'
 import { createRequire } from 'node:module'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import problemDetails, { ProblemError } from '../lib/index.ts'
 
 interface SoakReport {
@@ -22,6 +24,11 @@ const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 5000)
 const { runSoak } = createRequire(__filename)('../scripts/soak.js') as {
   runSoak: (options: { plugin: unknown, ProblemError: unknown, amount: number, connections?: number, timeoutSeconds?: number }) => Promise<SoakReport>
 }
+
+// the heap figures come after a full collection, as `node --expose-gc scripts/soak.js` takes them:
+// without it, uncollected garbage of a long run (test:long) would read as growth
+setFlagsFromString('--expose-gc')
+globalThis.gc ??= runInNewContext('gc')
 
 t.test('a short soak of mixed error and success traffic: only the intended statuses, every problem valid, nothing leaked', async (t) => {
   const report = await runSoak({ plugin: problemDetails, ProblemError, amount: REQUESTS, connections: 8, timeoutSeconds: 3600 })
