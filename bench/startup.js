@@ -3,6 +3,8 @@
 // `Fastify()` to `ready()`, without the plugin and with it (16 and 10,000 catalog codes). Each
 // measurement is a fresh process, so module loading and V8 start cold, as a service starts.
 // `node bench/startup.js` prints the figures; bench/run.js runs it as part of `npm run bench`.
+// Targets compare CPU time (user + system of the process, every thread), which a busy machine
+// disturbs far less than wall-clock time; both are reported.
 const { fork } = require('node:child_process')
 const { join } = require('node:path')
 
@@ -45,6 +47,7 @@ async function measureOnce (scenario, packagePath) {
   const codes = [...Object.keys(plugin?.builtinCatalog ?? {}), ...Object.keys(catalog)]
 
   const appStart = performance.now()
+  const cpuStart = process.cpuUsage()
   const app = Fastify({ logger: false })
   await app.register(swagger, { openapi: { info: { title: 'startup', version: '1.0.0' } } })
   if (plugin !== undefined) await app.register(plugin, { catalog })
@@ -56,12 +59,14 @@ async function measureOnce (scenario, packagePath) {
   }
   await app.ready()
   const ready = performance.now()
+  const cpu = process.cpuUsage(cpuStart)
   const documented = Object.keys(app.swagger().paths).length
   await app.close()
   return {
     requireMs: loaded - started,
     registerMs: registered - appStart,
     readyMs: ready - appStart,
+    readyCpuMs: (cpu.user + cpu.system) / 1000,
     documentedRoutes: documented
   }
 }
@@ -91,6 +96,7 @@ async function measureStartup ({ repetitions = 5, packagePath = join(__dirname, 
     requireMs: median(samples[i].map((s) => s.requireMs)),
     registerMs: median(samples[i].map((s) => s.registerMs)),
     readyMs: median(samples[i].map((s) => s.readyMs)),
+    readyCpuMs: median(samples[i].map((s) => s.readyCpuMs)),
     documentedRoutes: samples[i][0].documentedRoutes,
     rounds: samples[i]
   }))
@@ -98,10 +104,10 @@ async function measureStartup ({ repetitions = 5, packagePath = join(__dirname, 
   return {
     scenarios,
     targets: [
-      { target: `ready() with 16 codes and ${ROUTES} routes adds < 20% to the same app without the plugin`, variant: small.name, ratio: small.readyMs / without.readyMs, max: 1.2, met: small.readyMs / without.readyMs < 1.2 },
+      { target: `ready() with 16 codes and ${ROUTES} routes adds < 20% to the same app without the plugin (CPU time)`, variant: small.name, ratio: small.readyCpuMs / without.readyCpuMs, max: 1.2, met: small.readyCpuMs / without.readyCpuMs < 1.2 },
       // the app itself (swagger, 1,000 routes with their validators) needs about a second without the
       // plugin: the plugin's part is what registering it adds to Fastify() -> ready()
-      { target: 'what registering 10,000 codes adds to ready() < 1 s', variant: large.name, valueMs: large.readyMs - without.readyMs, maxMs: 1000, met: large.readyMs - without.readyMs < 1000 }
+      { target: 'what registering 10,000 codes adds to ready() < 1 s (CPU time)', variant: large.name, valueMs: large.readyCpuMs - without.readyCpuMs, maxMs: 1000, met: large.readyCpuMs - without.readyCpuMs < 1000 }
     ]
   }
 }
@@ -120,7 +126,7 @@ if (require.main === module) {
   } else {
     const repetitions = Number(process.argv[2] ?? 5)
     measureStartup({ repetitions, log: (line) => process.stderr.write(line + '\n') }).then((result) => {
-      for (const s of result.scenarios) console.log(`${s.label.padEnd(58)} ready ${s.readyMs.toFixed(0).padStart(5)} ms  (register ${s.registerMs.toFixed(0)} ms, require ${s.requireMs.toFixed(0)} ms)`)
+      for (const s of result.scenarios) console.log(`${s.label.padEnd(58)} ready ${s.readyMs.toFixed(0).padStart(5)} ms, CPU ${s.readyCpuMs.toFixed(0).padStart(5)} ms  (register ${s.registerMs.toFixed(0)} ms, require ${s.requireMs.toFixed(0)} ms)`)
       for (const t of result.targets) console.log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.ratio === undefined ? `${t.valueMs.toFixed(0)} ms` : `${t.ratio.toFixed(2)}x`}`)
     }, (error) => {
       console.error(error)
