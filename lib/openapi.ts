@@ -1,10 +1,11 @@
 import type { RouteOptions } from 'fastify'
-import { reasonPhrase, type ResolvedProblemEntry } from './catalog.ts'
+import type { ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
 import { exampleResponse } from './example.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { PROBLEM_MEDIA_TYPE } from './responder.ts'
 import { PROBLEM_SCHEMA_ID, type SerializerFor } from './serializer.ts'
+import { reasonPhrase } from './status-phrases.ts'
 
 const RETRY_AFTER_HEADER = Object.freeze({ type: 'integer', minimum: 0, description: 'Seconds to wait before retrying; sent when the delay is known.' })
 
