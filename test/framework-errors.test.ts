@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { createServer, connect, type Socket } from 'node:net'
 import problemDetails, { PROBLEM_CONTENT_TYPE, problemClientErrorHandler, problemFrameworkErrors } from '../lib/index.ts'
@@ -8,7 +8,7 @@ import { rawRequest } from './raw-http.ts'
 const SECRET = 'hunter2'
 
 /** An app answering router errors through the plugin, listening on 127.0.0.1. */
-async function listening (t: Parameters<Parameters<typeof t.test>[1]>[0], options: { plugin?: boolean, maxParamLength?: number } = {}) {
+async function listening (t: Test, options: { plugin?: boolean, maxParamLength?: number } = {}) {
   const logs = logCollector()
   const app = Fastify({ logger: { level: 'info', stream: logs.stream }, frameworkErrors: problemFrameworkErrors, clientErrorHandler: problemClientErrorHandler, routerOptions: { maxParamLength: options.maxParamLength ?? 100 } })
   t.teardown(() => app.close())
