@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { createProblemResponses } from './openapi.ts'
+import { keepProblemSchemaName } from './openapi-names.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
 import { recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
@@ -30,7 +31,8 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   // OpenAPI: routes' `config.problems` become responses, with the examples the service sends
   const problemResponses = createProblemResponses(config, serializerFor)
   fastify.addHook('onRoute', problemResponses.addProblemResponses)
-  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses() })
+  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses(fastify.log) })
+  fastify.addHook('onReady', async function nameProblemSchema () { keepProblemSchemaName(fastify) })
   fastify.addHook('onReady', async function warnAboutUncoveredRoutes () { warnUncoveredRoutes(fastify) })
   if (config.serveDocs) {
     // the reference tooling loads only for services that serve it

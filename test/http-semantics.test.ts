@@ -1,11 +1,11 @@
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import createHttpError from 'http-errors'
 import problemDetails, { DEFAULT_WWW_AUTHENTICATE, PROBLEM_CONTENT_TYPE, ProblemError, type ProblemDetailsOptions } from '../lib/index.ts'
 import { reasonPhrase } from '../lib/status-phrases.ts'
 
 /** The app listening on 127.0.0.1, with the given plugin options and routes; its base URL. */
-async function serve (t: Test, plugin: ProblemDetailsOptions, routes: (app: FastifyInstance) => void, fastify: Parameters<typeof Fastify>[0] = {}) {
+async function serve (t: Test, plugin: ProblemDetailsOptions, routes: (app: FastifyInstance) => void, fastify: FastifyServerOptions = {}) {
   const app = Fastify(fastify)
   t.teardown(() => app.close())
   await app.register(problemDetails, plugin)

@@ -34,8 +34,8 @@ t.test('sibling scopes with their own prefixes may each register the plugin', as
     }, { prefix })
   }
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  t.equal((await (await fetch(`${base}/a/x`)).json()).type, 'https://docs.example.com/a/conflict')
-  t.equal((await (await fetch(`${base}/b/x`)).json()).type, 'https://docs.example.com/b/conflict')
+  t.equal(((await (await fetch(`${base}/a/x`)).json()) as { type: string }).type, 'https://docs.example.com/a/conflict')
+  t.equal(((await (await fetch(`${base}/b/x`)).json()) as { type: string }).type, 'https://docs.example.com/b/conflict')
 })
 
 t.test('at ready(), routes declared before the plugin are named in one warning with the fix', async (t) => {
