@@ -32,9 +32,7 @@ const tasks = new Map([['42', { id: '42', name: 'nightly build' }]])
 async function build (opts = {}) {
   const app = Fastify({ logger: opts.logger ?? false })
   await app.register(swagger, {
-    openapi: { openapi: '3.0.3', info: { title: 'Tasks API', version: '1.0.0' } },
-    // name shared schemas by their $id (ProblemDetails) instead of def-0
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => json.$id || `def-${i}` }
+    openapi: { openapi: '3.0.3', info: { title: 'Tasks API', version: '1.0.0' } }
   })
   await app.register(problemDetails, { catalog, serveDocs: true })
 

@@ -26,13 +26,17 @@ export function openapiPath (url: string): string {
  * problem schema, or has the members of a problem document (as `app.problemDetails.schemaOf()` does).
  */
 function describesProblems (schema: unknown): boolean {
-  let text: string | undefined
-  try {
-    text = JSON.stringify(schema)
-  } catch {}
-  if (text?.includes(`"$ref":"${PROBLEM_SCHEMA_ID}#`) === true) return true
-  const properties = (schema as { properties?: unknown } | null)?.properties
-  return properties !== null && typeof properties === 'object' && ['type', 'title', 'status'].every((name) => Object.hasOwn(properties, name))
+  if (schema === null || typeof schema !== 'object') return false
+  const properties = (schema as { properties?: unknown }).properties
+  if (properties !== null && typeof properties === 'object' && ['type', 'title', 'status'].every((name) => Object.hasOwn(properties, name))) return true
+  return referencesProblemSchema(schema, 0)
+}
+
+function referencesProblemSchema (node: unknown, depth: number): boolean {
+  if (node === null || typeof node !== 'object' || depth > 32) return false
+  const ref = (node as { $ref?: unknown }).$ref
+  if (typeof ref === 'string' && ref.startsWith(`${PROBLEM_SCHEMA_ID}#`)) return true
+  return Object.values(node).some((value) => referencesProblemSchema(value, depth + 1))
 }
 
 /** An OpenAPI example object: `value` is the body the service sends for the code's example. */
