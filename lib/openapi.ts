@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, RouteOptions } from 'fastify'
 import type { ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
 import { exampleResponse } from './example.ts'
+import { safeGet } from './guards.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { PROBLEM_MEDIA_TYPE } from './responder.ts'
 import { PROBLEM_SCHEMA_ID, type SerializerFor } from './serializer.ts'
@@ -26,8 +27,7 @@ export function openapiPath (url: string): string {
  * problem schema, or has the members of a problem document (as `app.problemDetails.schemaOf()` does).
  */
 function describesProblems (schema: unknown): boolean {
-  if (schema === null || typeof schema !== 'object') return false
-  const properties = (schema as { properties?: unknown }).properties
+  const properties = safeGet(schema, 'properties')
   if (properties !== null && typeof properties === 'object' && ['type', 'title', 'status'].every((name) => Object.hasOwn(properties, name))) return true
   return referencesProblemSchema(schema, 0)
 }

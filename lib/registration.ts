@@ -66,9 +66,10 @@ export function routesWithDefaultErrorHandler (tree: string): string[] {
  * and not listed.
  */
 export function warnUncoveredRoutes (fastify: FastifyInstance): void {
-  const prefix = fastify.prefix
+  const prefix = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
+  const inScope = (path: string) => prefix === '' || path === prefix || path.startsWith(prefix + '/')
   const routes = routesWithDefaultErrorHandler(fastify.printRoutes({ includeMeta: ['errorHandler'] }))
-    .filter((route) => prefix === '' || route.slice(route.indexOf(' ') + 1).startsWith(prefix))
+    .filter((route) => inScope(route.slice(route.indexOf(' ') + 1)))
   if (routes.length === 0) return
   fastify.log.warn({ routes }, `fastify-problem-details: ${routes.length === 1 ? '1 route keeps' : `${routes.length} routes keep`} Fastify's default error handler and will not answer with problem documents: ${routes.join(', ')}. They were declared before the plugin was registered; register the plugin first (await app.register(problemDetails) before declaring routes and registering plugins that declare routes).`)
 }

@@ -22,6 +22,8 @@ const STATUS_PHRASES: ReadonlyMap<number, string> = new Map([
   [415, 'Unsupported Media Type'],
   [416, 'Range Not Satisfiable'],
   [417, 'Expectation Failed'],
+  // RFC 9110 marks 418 "(Unused)"; @fastify/sensible still sends it, under the name of RFC 2324
+  [418, "I'm a Teapot"],
   [421, 'Misdirected Request'],
   [422, 'Unprocessable Content'],
   [423, 'Locked'],

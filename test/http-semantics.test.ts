@@ -79,5 +79,5 @@ t.test('about:blank titles are RFC 9110 reason phrases: 413 is Content Too Large
   t.equal(res.headers.get('content-type'), PROBLEM_CONTENT_TYPE)
   t.match(await res.json(), { type: 'about:blank', title: 'Content Too Large', status: 413 })
   t.equal(reasonPhrase(422), 'Unprocessable Content')
-  t.equal(reasonPhrase(418), 'Unknown Status', 'an unregistered status has no phrase of its own')
+  t.equal(reasonPhrase(499), 'Unknown Status', 'an unregistered status has no phrase of its own')
 })

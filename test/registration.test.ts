@@ -74,6 +74,7 @@ t.test('no warning when every route is covered; a plugin in a prefixed scope onl
   const app = Fastify({ logger: { level: 'info', stream: logs.stream } })
   t.teardown(() => app.close())
   app.get('/health', async () => 'ok')
+  app.get('/apiary', async () => 'outside the /api prefix')
   await app.register(async function api (child) {
     child.get('/api/before', async () => 'x')
     await child.register(problemDetails)
