@@ -75,6 +75,7 @@ t.test('no warning when every route is covered; a plugin in a prefixed scope onl
   t.teardown(() => app.close())
   app.get('/health', async () => 'ok')
   app.get('/apiary', async () => 'outside the /api prefix')
+  app.get('/api', async () => 'the prefix itself, in the parent scope')
   await app.register(async function api (child) {
     child.get('/api/before', async () => 'x')
     await child.register(problemDetails)
@@ -83,8 +84,16 @@ t.test('no warning when every route is covered; a plugin in a prefixed scope onl
   await app.ready()
   const warnings = logs.lines.filter((line) => line.level === 40)
   t.equal(warnings.length, 1)
-  t.strictSame(warnings[0].routes, ['GET /api/api/before'])
-  t.match(warnings[0].msg, /^fastify-problem-details: 1 route keeps/)
+  t.strictSame([...(warnings[0].routes as string[])].sort(), ['GET /api', 'GET /api/api/before'])
+
+  // one route alone is named the same way
+  const single = logCollector()
+  const one = Fastify({ logger: { level: 'info', stream: single.stream } })
+  t.teardown(() => one.close())
+  one.get('/first', async () => 'x')
+  await one.register(problemDetails)
+  await one.ready()
+  t.match(single.lines.filter((line) => line.level === 40), [{ routes: ['GET /first'], msg: /^fastify-problem-details: 1 route keeps/ }])
 
   const quiet = logCollector()
   const clean = Fastify({ logger: { level: 'info', stream: quiet.stream } })
