@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import createHttpError from 'http-errors'
-import problemDetails, { DEFAULT_WWW_AUTHENTICATE, PROBLEM_CONTENT_TYPE, ProblemError, type ProblemDetailsOptions } from '../lib/index.ts'
+import problemDetails, { DEFAULT_WWW_AUTHENTICATE, PROBLEM_CONTENT_TYPE, ProblemError, problemFromResponse, type ProblemDetailsOptions } from '../lib/index.ts'
 import { reasonPhrase } from '../lib/status-phrases.ts'
 
 /** The app listening on 127.0.0.1, with the given plugin options and routes; its base URL. */
@@ -80,4 +80,27 @@ t.test('about:blank titles are RFC 9110 reason phrases: 413 is Content Too Large
   t.match(await res.json(), { type: 'about:blank', title: 'Content Too Large', status: 413 })
   t.equal(reasonPhrase(422), 'Unprocessable Content')
   t.equal(reasonPhrase(499), 'Unknown Status', 'an unregistered status has no phrase of its own')
+})
+
+t.test("an upstream's challenge is never forwarded: the gateway sends its own", async (t) => {
+  // 1. an upstream answering 401 with its own challenge
+  const upstream = await serve(t, { wwwAuthenticate: 'Basic realm="upstream"' }, (app) => {
+    app.get('/data', async () => { throw new ProblemError('authentication_required') })
+  })
+  // 2. a gateway turning the upstream answer into its own problem, and an HTTP client error shaped like axios'
+  const gateway = await serve(t, {}, (app) => {
+    app.get('/via-problem', async () => {
+      const res = await fetch(`${upstream}/data`)
+      throw await problemFromResponse(res)
+    })
+    app.get('/via-client-error', async () => {
+      throw Object.assign(new Error('Request failed with status code 401'), { status: 401, response: { status: 401, headers: { 'www-authenticate': 'Basic realm="upstream"' } } })
+    })
+  })
+  t.equal((await fetch(`${upstream}/data`)).headers.get('www-authenticate'), 'Basic realm="upstream"')
+  for (const path of ['/via-problem', '/via-client-error']) {
+    const res = await fetch(`${gateway}${path}`)
+    t.equal(res.status, 401, path)
+    t.equal(res.headers.get('www-authenticate'), 'Bearer', `${path}: the gateway's own challenge`)
+  }
 })
