@@ -14,7 +14,7 @@ async function serve (t: Test, plugin: ProblemDetailsOptions, routes: (app: Fast
 }
 
 const catalog = {
-  session_expired: { status: 401, title: 'The session has expired.', retryable: false, category: 'user', wwwAuthenticate: 'Bearer realm="api", error="invalid_token"' },
+  token_expired: { status: 401, title: 'The access token has expired.', retryable: false, category: 'user', wwwAuthenticate: 'Bearer realm="api", error="invalid_token"' },
   scope_missing: { status: 403, title: 'The token lacks a scope.', retryable: false, category: 'user', wwwAuthenticate: 'Bearer error="insufficient_scope", scope="tasks:write"' }
 } as const
 
@@ -24,7 +24,7 @@ t.test('a 401 problem carries a WWW-Authenticate challenge: the default, the opt
     app.get('/login', async () => { throw new ProblemError('authentication_required') })
     app.get('/http-errors', async () => { throw createHttpError(401, 'token missing') })
     app.get('/own', async () => { throw new ProblemError('authentication_required', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }) })
-    app.get('/expired', async (_request, reply) => reply.problem('session_expired' as 'conflict'))
+    app.get('/expired', async (_request, reply) => reply.problem('token_expired' as 'conflict'))
     app.get('/scope', async () => { throw new ProblemError('scope_missing' as 'conflict') })
     app.get('/forbidden', async () => { throw new ProblemError('not_authorized') })
   })
@@ -65,7 +65,7 @@ t.test('a challenge that cannot be sent fails at registration with a coded error
     await t.rejects(async () => { await app.register(problemDetails, { wwwAuthenticate: value as string }) }, { code: 'FST_PROBLEM_INVALID_OPTION', message: why })
     const other = Fastify()
     t.teardown(() => other.close())
-    await t.rejects(async () => { await other.register(problemDetails, { catalog: { login: { ...catalog.session_expired, wwwAuthenticate: value as string } } }) }, { code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', message: /"login" has an invalid "wwwAuthenticate"/ })
+    await t.rejects(async () => { await other.register(problemDetails, { catalog: { login: { ...catalog.token_expired, wwwAuthenticate: value as string } } }) }, { code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', message: /"login" has an invalid "wwwAuthenticate"/ })
   }
 })
 

@@ -95,9 +95,9 @@ t.test('401 responses document WWW-Authenticate; a route declaring its own succe
   t.teardown(() => app.close())
   await app.register(swagger, { openapi: { info: { title: 'wire', version: '1.0.0' } } })
   await app.register(problemDetails)
-  app.post('/sessions', { schema: { response: { 201: { type: 'object', properties: { token: { type: 'string' } } } } }, config: { problems: ['authentication_required'] } }, async () => ({ token: 't' }))
+  app.post('/tokens', { schema: { response: { 201: { type: 'object', properties: { token: { type: 'string' } } } } }, config: { problems: ['authentication_required'] } }, async () => ({ token: 't' }))
   await app.ready()
-  const responses = (app.swagger() as unknown as Doc).paths['/sessions'].post.responses
+  const responses = (app.swagger() as unknown as Doc).paths['/tokens'].post.responses
   t.strictSame(Object.keys(responses).sort(), ['201', '401'])
   t.strictSame(Object.keys(responses['401'].headers), ['www-authenticate'])
 })
