@@ -54,8 +54,7 @@ const { ProblemError } = problemDetails
 async function buildDemo () {
   const app = Fastify({ logger: once ? false : { level: 'warn' } })
   await app.register(swagger, {
-    openapi: { openapi: '3.0.3', info: { title: 'Demo tasks API', version: '1.0.0' } },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => json.$id || `def-${i}` }
+    openapi: { openapi: '3.0.3', info: { title: 'Demo tasks API', version: '1.0.0' } }
   })
   await app.register(problemDetails, {
     typeBase: '/problems/',

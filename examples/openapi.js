@@ -7,7 +7,7 @@
 const Fastify = require('fastify')
 const swagger = require('@fastify/swagger')
 const problemDetails = require('fastify-problem-details')
-const { ProblemError } = problemDetails
+const { ProblemError, problemFrameworkErrors, problemClientErrorHandler } = problemDetails
 
 /** A code of this service, added to the built-in catalog. */
 const catalog = {
@@ -30,11 +30,10 @@ const tasks = new Map([['42', { id: '42', name: 'nightly build' }]])
 
 /** Builds the app (not listening), so tests and demos can reuse it. */
 async function build (opts = {}) {
-  const app = Fastify({ logger: opts.logger ?? false })
+  // router errors (a bad URL, an over-long path parameter) and unreadable requests answer with problems too
+  const app = Fastify({ logger: opts.logger ?? false, frameworkErrors: problemFrameworkErrors, clientErrorHandler: problemClientErrorHandler })
   await app.register(swagger, {
-    openapi: { openapi: '3.0.3', info: { title: 'Tasks API', version: '1.0.0' } },
-    // name shared schemas by their $id (ProblemDetails) instead of def-0
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => json.$id || `def-${i}` }
+    openapi: { openapi: '3.0.3', info: { title: 'Tasks API', version: '1.0.0' } }
   })
   await app.register(problemDetails, { catalog, serveDocs: true })
 

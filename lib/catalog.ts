@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http'
+import { challengeProblem } from './challenge.ts'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
 import { describe } from './guards.ts'
 import type { MemberValidator } from './members.ts'
@@ -35,6 +35,11 @@ export interface ProblemCatalogEntry {
   readonly type?: string
   /** Seconds a client should wait before retrying; sent as `Retry-After` on retryable problems. */
   readonly retryAfter?: number
+  /**
+   * `WWW-Authenticate` challenge sent with this code's problems (e.g. `'Bearer realm="api"'`).
+   * Default: the `wwwAuthenticate` option on 401 problems, nothing on other statuses.
+   */
+  readonly wwwAuthenticate?: string
   /** One or two sentences for the reference page. */
   readonly summary?: string
   /** "When does this occur?" bullet points. */
@@ -77,16 +82,11 @@ const RESERVED_MEMBERS = new Set([...STANDARD_MEMBERS, ...OCCURRENCE_KEYS])
 
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const MEMBER_PATTERN = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-const ENTRY_KEYS = new Set(['status', 'title', 'retryable', 'category', 'members', 'required', 'type', 'retryAfter', 'summary', 'occurs', 'resolve', 'details', 'related', 'example', 'deprecated'])
+const ENTRY_KEYS = new Set(['status', 'title', 'retryable', 'category', 'members', 'required', 'type', 'retryAfter', 'wwwAuthenticate', 'summary', 'occurs', 'resolve', 'details', 'related', 'example', 'deprecated'])
 
 /** The URL slug of a code: lower case, `_` turned into `-`. */
 export function slugOf (code: string): string {
   return code.toLowerCase().replaceAll('_', '-')
-}
-
-/** The reason phrase of an HTTP status, e.g. `Not Found`. */
-export function reasonPhrase (status: number): string {
-  return STATUS_CODES[status] ?? 'Unknown Status'
 }
 
 function fail (code: string, why: string): never {
@@ -119,6 +119,10 @@ function checkEntry (code: string, entry: unknown, validator: MemberValidator): 
   }
   if (e.retryAfter !== undefined && (!Number.isInteger(e.retryAfter) || (e.retryAfter as number) < 0)) {
     fail(code, 'has an invalid "retryAfter": give a whole number of seconds, 0 or more')
+  }
+  if (e.wwwAuthenticate !== undefined) {
+    const why = challengeProblem(e.wwwAuthenticate)
+    if (why !== undefined) fail(code, `has an invalid "wwwAuthenticate": it ${why}`)
   }
   for (const key of ['summary'] as const) {
     if (e[key] !== undefined && typeof e[key] !== 'string') fail(code, `has a non-string "${key}"`)

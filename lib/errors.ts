@@ -84,3 +84,10 @@ export const FST_PROBLEM_INVALID_LOCKFILE = createError(
   500,
   TypeError
 )
+
+/** The plugin is registered a second time where a registration already applies (the same scope, or a parent scope). */
+export const FST_PROBLEM_ALREADY_REGISTERED = createError(
+  'FST_PROBLEM_ALREADY_REGISTERED',
+  'fastify-problem-details: the plugin is already registered %s. It is wrapped with fastify-plugin: one registration covers the scope that registers it and every child scope (its error handler, not-found handler, schema and decorators). Register it once, at the root, before your routes; to give one part of the service other options, register it inside separate encapsulated scopes with distinct prefixes instead of at the root.',
+  500
+)

@@ -1,16 +1,19 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { createProblemResponses } from './openapi.ts'
+import { keepProblemSchemaName } from './openapi-names.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
+import { recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
 import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
 import type { ProblemCode, ProblemDetailsApi, ProblemInitBase } from './types.ts'
 
 // async, so that a bad option rejects `register` instead of throwing out of avvio
 const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
-  const config = normalizeOptions(options)
+  const config = normalizeOptions(options, fastify.prefix)
   const serializerFor = createSerializers()
   const responder = createResponder(config, serializerFor)
+  recordRegistration(fastify, responder.problemErrorHandler)
 
   fastify.addSchema(problemSchema(config))
   const api: ProblemDetailsApi = Object.freeze({
@@ -28,7 +31,9 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   // OpenAPI: routes' `config.problems` become responses, with the examples the service sends
   const problemResponses = createProblemResponses(config, serializerFor)
   fastify.addHook('onRoute', problemResponses.addProblemResponses)
-  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses() })
+  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses(fastify.log) })
+  fastify.addHook('onReady', async function nameProblemSchema () { keepProblemSchemaName(fastify) })
+  fastify.addHook('onReady', async function warnAboutUncoveredRoutes () { warnUncoveredRoutes(fastify) })
   if (config.serveDocs) {
     // the reference tooling loads only for services that serve it
     const { registerDocsRoutes } = await import('./docs/serve.ts')
@@ -47,6 +52,8 @@ export type { ProblemCatalog, ProblemCatalogEntry, ProblemCategory, ProblemLink,
 export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
 export { PROBLEM_SCHEMA_ID } from './serializer.ts'
 export { PROBLEM_MEDIA_TYPE, PROBLEM_CONTENT_TYPE } from './responder.ts'
+export { problemFrameworkErrors, problemClientErrorHandler } from './framework-errors.ts'
+export { DEFAULT_WWW_AUTHENTICATE } from './challenge.ts'
 export { problemFromResponse, UpstreamProblem, MAX_UPSTREAM_BODY_BYTES, type ProblemFromResponseOptions } from './upstream.ts'
 export type { ProblemDocument } from './problem.ts'
 export type { ValidationIssue } from './classify.ts'

@@ -1,12 +1,43 @@
-import type { RouteOptions } from 'fastify'
-import { reasonPhrase, type ResolvedProblemEntry } from './catalog.ts'
+import type { FastifyBaseLogger, RouteOptions } from 'fastify'
+import type { ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
 import { exampleResponse } from './example.ts'
+import { safeGet } from './guards.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { PROBLEM_MEDIA_TYPE } from './responder.ts'
 import { PROBLEM_SCHEMA_ID, type SerializerFor } from './serializer.ts'
+import { reasonPhrase } from './status-phrases.ts'
 
 const RETRY_AFTER_HEADER = Object.freeze({ type: 'integer', minimum: 0, description: 'Seconds to wait before retrying; sent when the delay is known.' })
+const WWW_AUTHENTICATE_HEADER = Object.freeze({ type: 'string', description: 'The authentication challenge (RFC 9110 section 11.6.1).' })
+/** The media types a problem is documented with: the service sends the same document as either, by the client's Accept. */
+const DOCUMENTED_MEDIA_TYPES = Object.freeze([PROBLEM_MEDIA_TYPE, 'application/json'])
+/** What @fastify/swagger documents for a route without response schemas; kept when the plugin adds problem responses. */
+const DEFAULT_SUCCESS_RESPONSE = Object.freeze({ type: 'null', description: 'Default Response' })
+const ERROR_STATUS = /^(?:[45]\d\d|[45]xx)$/i
+const SUCCESS_STATUS = /^(?:2\d\d|2xx|default)$/i
+
+/** The OpenAPI form of a route URL, as `paths` keys it: `/tasks/:id` -> `/tasks/{id}`. */
+export function openapiPath (url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)(?:\([^)]*\))?/g, '{$1}')
+}
+
+/**
+ * Whether a route's own response schema describes what the plugin sends: it references the shared
+ * problem schema, or has the members of a problem document (as `app.problemDetails.schemaOf()` does).
+ */
+function describesProblems (schema: unknown): boolean {
+  const properties = safeGet(schema, 'properties')
+  if (properties !== null && typeof properties === 'object' && ['type', 'title', 'status'].every((name) => Object.hasOwn(properties, name))) return true
+  return referencesProblemSchema(schema, 0)
+}
+
+function referencesProblemSchema (node: unknown, depth: number): boolean {
+  if (node === null || typeof node !== 'object' || depth > 32) return false
+  const ref = (node as { $ref?: unknown }).$ref
+  if (typeof ref === 'string' && ref.startsWith(`${PROBLEM_SCHEMA_ID}#`)) return true
+  return Object.values(node).some((value) => referencesProblemSchema(value, depth + 1))
+}
 
 /** An OpenAPI example object: `value` is the body the service sends for the code's example. */
 export interface ProblemExample {
@@ -51,13 +82,15 @@ export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown
  */
 export function createProblemResponses (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
   const examples = new Map<string, ProblemExample | undefined>()
-  function exampleOf (entry: ResolvedProblemEntry): ProblemExample | undefined {
-    if (!examples.has(entry.code)) {
-      const response = exampleResponse(entry, config, serializerFor)
+  /** The example of a code on a route: its `instance` is the route's path, as OpenAPI writes it. */
+  function exampleOf (entry: ResolvedProblemEntry, path: string): ProblemExample | undefined {
+    const key = `${entry.code} ${path}`
+    if (!examples.has(key)) {
+      const response = exampleResponse(entry, config, serializerFor, path)
       // a plain copy: OpenAPI generators may rewrite the objects they are given
-      examples.set(entry.code, response === undefined ? undefined : { summary: entry.title, value: JSON.parse(response.raw) })
+      examples.set(key, response === undefined ? undefined : { summary: entry.title, value: JSON.parse(response.raw) })
     }
-    return examples.get(entry.code)
+    return examples.get(key)
   }
   const schemas = new Map<ResolvedProblemEntry, Record<string, unknown>>()
   function schemaOf (entry: ResolvedProblemEntry): Record<string, unknown> {
@@ -70,34 +103,43 @@ export function createProblemResponses (config: ProblemDetailsConfig, serializer
   }
 
   /** The response object of one status: description, headers, schema, and examples built when read. */
-  function problemResponse (status: number, entries: readonly ResolvedProblemEntry[]): Record<string, unknown> {
-    const retry = entries.some((entry) => entry.retryable) ? { headers: { 'retry-after': RETRY_AFTER_HEADER } } : {}
-    return {
-      ...retry,
-      description: `${reasonPhrase(status)}: ${entries.map(describeEntry).join('; or ')}`,
-      content: {
-        [PROBLEM_MEDIA_TYPE]: {
-          schema: entries.length === 1 ? schemaOf(entries[0]) : { oneOf: entries.map(schemaOf) },
-          get examples () {
-            const shown = entries.flatMap((entry) => {
-              const example = exampleOf(entry)
-              return example === undefined ? [] : [[entry.code, example] as const]
-            })
-            return shown.length === 0 ? undefined : Object.fromEntries(shown)
-          }
-        }
+  function problemResponse (status: number, entries: readonly ResolvedProblemEntry[], path: string): Record<string, unknown> {
+    const headers: Record<string, unknown> = {}
+    if (entries.some((entry) => entry.retryable)) headers['retry-after'] = RETRY_AFTER_HEADER
+    if (status === 401 || entries.some((entry) => entry.wwwAuthenticate !== undefined)) headers['www-authenticate'] = WWW_AUTHENTICATE_HEADER
+    const media = () => ({
+      schema: entries.length === 1 ? schemaOf(entries[0]) : { oneOf: entries.map(schemaOf) },
+      get examples () {
+        const shown = entries.flatMap((entry) => {
+          const example = exampleOf(entry, path)
+          return example === undefined ? [] : [[entry.code, example] as const]
+        })
+        return shown.length === 0 ? undefined : Object.fromEntries(shown)
       }
+    })
+    return {
+      ...(Object.keys(headers).length === 0 ? {} : { headers }),
+      description: `${reasonPhrase(status)}: ${entries.map(describeEntry).join('; or ')}`,
+      content: Object.fromEntries(DOCUMENTED_MEDIA_TYPES.map((type) => [type, media()]))
     }
   }
 
   // routes waiting for their problem responses: the route's schema object and its codes by status
-  let pending: Array<{ schema: { response?: Record<string, unknown> }, byStatus: Map<number, ResolvedProblemEntry[]> }> = []
+  let pending: Array<{ schema: { response?: Record<string, unknown> }, byStatus: Map<number, ResolvedProblemEntry[]>, path: string }> = []
+  // route responses whose own schema describes a body the plugin does not send for errors
+  let contradictions: string[] = []
 
   /** `onRoute`: checks the route's `config.problems` at once (a bad code fails the route), documents it when ready. */
   function addProblemResponses (routeOptions: RouteOptions): void {
+    const method = String(routeOptions.method)
+    const own = (routeOptions.schema as { response?: unknown } | undefined)?.response
+    if (own !== null && typeof own === 'object' && method !== 'HEAD') {
+      for (const [status, schema] of Object.entries(own)) {
+        if (ERROR_STATUS.test(status) && !describesProblems(schema)) contradictions.push(`${method} ${routeOptions.url} ${status}`)
+      }
+    }
     const declared: unknown = routeOptions.config?.problems
     if (declared === undefined) return
-    const method = String(routeOptions.method)
     if (!Array.isArray(declared) || declared.length === 0) throw new FST_PROBLEM_INVALID_ROUTE_PROBLEMS(method, routeOptions.url, Array.isArray(declared) ? '[] (empty)' : typeof declared)
     const byStatus = new Map<number, ResolvedProblemEntry[]>()
     for (const code of declared) {
@@ -108,19 +150,29 @@ export function createProblemResponses (config: ProblemDetailsConfig, serializer
       byStatus.set(entry.status, same)
     }
     // the route's own schema object, which Fastify and OpenAPI generators keep: filled in when ready
-    pending.push({ schema: (routeOptions.schema ??= {}) as { response?: Record<string, unknown> }, byStatus })
+    pending.push({ schema: (routeOptions.schema ??= {}) as { response?: Record<string, unknown> }, byStatus, path: openapiPath(routeOptions.url) })
   }
 
-  /** `onReady`: every route declaring problems gets their responses. */
-  function documentProblemResponses (): void {
-    for (const { schema, byStatus } of pending) {
+  /**
+   * `onReady`: every route declaring problems gets their responses. A route that declared no success
+   * response keeps the one @fastify/swagger documents for it (200, "Default Response"). Route
+   * responses that contradict the wire are named in one warning and kept as declared: a route may
+   * send such a body itself (`reply.code(404).send(...)`), but its errors leave as problem documents.
+   */
+  function documentProblemResponses (log: FastifyBaseLogger): void {
+    for (const { schema, byStatus, path } of pending) {
       const response = (schema.response ??= {})
+      if (!Object.keys(response).some((status) => SUCCESS_STATUS.test(status))) response[200] = { ...DEFAULT_SUCCESS_RESPONSE }
       for (const [status, entries] of [...byStatus].sort(([a], [b]) => a - b)) {
         if (response[status] !== undefined || response[String(status)] !== undefined) continue
-        response[status] = problemResponse(status, entries)
+        response[status] = problemResponse(status, entries, path)
       }
     }
     pending = []
+    if (contradictions.length > 0) {
+      log.warn({ responses: contradictions }, `fastify-problem-details: ${contradictions.length === 1 ? '1 route response documents' : `${contradictions.length} route responses document`} an error body the plugin does not send: ${contradictions.join(', ')}. Errors on these routes leave as problem documents; document them with { $ref: '${PROBLEM_SCHEMA_ID}#' } or config.problems. The schemas are kept as declared, for bodies a route sends itself.`)
+      contradictions = []
+    }
   }
 
   return { addProblemResponses, documentProblemResponses }

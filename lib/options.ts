@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { builtinCatalog } from './builtin-catalog.ts'
+import { challengeProblem, DEFAULT_WWW_AUTHENTICATE } from './challenge.ts'
 import { resolveCatalog, type ProblemCatalog, type ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './errors.ts'
 import { describe } from './guards.ts'
@@ -60,6 +61,12 @@ export interface ProblemDetailsOptions {
    * `'/problems/'`. Default: `false`.
    */
   serveDocs?: boolean
+  /**
+   * Challenge sent as `WWW-Authenticate` with every 401 problem (RFC 9110 section 15.5.2 requires
+   * one), unless the error carries its own header or the catalog entry its own `wwwAuthenticate`.
+   * Default: `'Bearer'`.
+   */
+  wwwAuthenticate?: string
 }
 
 /** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
@@ -90,7 +97,7 @@ export const DEFAULT_TYPE_BASE = '/problems/'
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -113,6 +120,7 @@ export interface ProblemDetailsConfig {
   readonly serverErrorLogLevel: ProblemLogLevel
   readonly mapError: ProblemDetailsOptions['mapError']
   readonly serveDocs: boolean
+  readonly wwwAuthenticate: string
   readonly memberValidator: MemberValidator
 }
 
@@ -167,15 +175,29 @@ export function resolveStatusCodes (entries: ReadonlyMap<string, ResolvedProblem
   return statusCodes
 }
 
-/** Validates the options once, at registration, and returns the frozen configuration. */
-export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetailsConfig {
+/**
+ * The `typeBase` the served reference answers at: under a route prefix (the plugin registered in a
+ * prefixed scope), the prefix comes first, so that every `type` resolves to its page. A `typeBase`
+ * that already starts with the prefix is used as it is.
+ */
+function servedTypeBase (typeBase: string, routePrefix: string): string {
+  const prefix = routePrefix.endsWith('/') ? routePrefix.slice(0, -1) : routePrefix
+  return prefix === '' || typeBase.startsWith(prefix + '/') ? typeBase : prefix + typeBase
+}
+
+/**
+ * Validates the options once, at registration, and returns the frozen configuration.
+ * `routePrefix` is the prefix of the scope registering the plugin (`fastify.prefix`).
+ */
+export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: string = ''): ProblemDetailsConfig {
   const raw = plainObject('options', options)
   for (const key of Object.keys(raw)) {
     if (!KNOWN_OPTIONS.has(key) && !FASTIFY_OPTIONS.has(key)) invalid(key, `is not an option of this plugin; known options are ${[...KNOWN_OPTIONS].join(', ')}`)
   }
-  const typeBase = checkTypeBase(raw.typeBase)
   const serveDocs = flag('serveDocs', raw.serveDocs, false)
+  let typeBase = checkTypeBase(raw.typeBase)
   if (serveDocs && !/^\/(?!\/).*\/$/.test(typeBase)) invalid('serveDocs', `needs a relative typeBase that starts and ends with "/" (such as "/problems/") so the service can answer its own type URIs; typeBase is ${describe(typeBase)}`)
+  if (serveDocs) typeBase = servedTypeBase(typeBase, routePrefix)
   const replaceCatalog = flag('replaceCatalog', raw.replaceCatalog, false)
   const userCatalog = plainObject('catalog', raw.catalog) as ProblemCatalog
   const merged: ProblemCatalog = replaceCatalog ? userCatalog : { ...builtinCatalog, ...userCatalog }
@@ -200,6 +222,9 @@ export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetail
 
   const maxDetailLength = raw.maxDetailLength ?? DEFAULT_MAX_DETAIL_LENGTH
   if (!Number.isInteger(maxDetailLength) || (maxDetailLength as number) < 16) invalid('maxDetailLength', `must be a whole number of characters, 16 or more, got ${describe(maxDetailLength)}`)
+  const wwwAuthenticate = raw.wwwAuthenticate ?? DEFAULT_WWW_AUTHENTICATE
+  const challengeWhy = challengeProblem(wwwAuthenticate)
+  if (challengeWhy !== undefined) invalid('wwwAuthenticate', `${challengeWhy}, got ${describe(wwwAuthenticate)}`)
   if (raw.mapError !== undefined && typeof raw.mapError !== 'function') invalid('mapError', `must be a function (error, request) => ProblemError | undefined, got ${describe(raw.mapError)}`)
 
   return Object.freeze({
@@ -218,6 +243,7 @@ export function normalizeOptions (options: ProblemDetailsOptions): ProblemDetail
     serverErrorLogLevel: level('serverErrorLogLevel', raw.serverErrorLogLevel, 'error'),
     mapError: raw.mapError as ProblemDetailsOptions['mapError'],
     serveDocs,
+    wwwAuthenticate: wwwAuthenticate as string,
     memberValidator
   })
 }

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
-import { reasonPhrase } from './catalog.ts'
 import type { Classification, ValidationIssue } from './classify.ts'
 import { bound } from './guards.ts'
 import type { ProblemDetailsConfig } from './options.ts'
+import { reasonPhrase } from './status-phrases.ts'
 
 /** The document sent to the client. Members appear on the wire in this order. */
 export interface ProblemDocument {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { withChallenge } from './challenge.ts'
 import { classify, classifyOccurrence, internalError, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
 import { isError, safeGet, textOf } from './guards.ts'
@@ -85,7 +86,7 @@ export function renderProblem (classification: Classification, instance: string,
     c = internalError(config, new FST_PROBLEM_SEND_FAILED(c.entry?.code ?? 'about:blank', typeof message === 'string' ? message : 'unknown failure'))
     payload = JSON.stringify(buildProblem(c, instance, traceId, config))
   }
-  return { classification: c, status: c.status, headers: problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter), payload }
+  return { classification: c, status: c.status, headers: withChallenge(problemHeaders(c.headers, isRetryable(c), c.retryAfter, c.entry?.retryAfter), c.status, c.entry?.wwwAuthenticate, config.wwwAuthenticate), payload }
 }
 
 /**

@@ -41,7 +41,7 @@ export function problemSchema (options: { errorMember: boolean, traceId: boolean
   return {
     $id: PROBLEM_SCHEMA_ID,
     type: 'object',
-    title: 'Problem Details (RFC 9457)',
+    title: PROBLEM_SCHEMA_TITLE,
     description: 'An error response, sent as application/problem+json.',
     properties,
     required,
@@ -56,6 +56,9 @@ export function entrySchema (entry: ResolvedProblemEntry | undefined): { type: '
     properties: entry === undefined ? { ...STANDARD_MEMBER_SCHEMAS } : { ...STANDARD_MEMBER_SCHEMAS, ...entry.members }
   }
 }
+
+/** `title` of the shared problem schema; the OpenAPI document names its component after `PROBLEM_SCHEMA_ID` by it. */
+export const PROBLEM_SCHEMA_TITLE = 'Problem Details (RFC 9457)'
 
 export type ProblemSerializer = (problem: ProblemDocument) => string
 /** The serializer of a code's documents (about:blank for `undefined`). */

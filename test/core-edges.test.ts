@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { build, problemOf } from './helper.ts'
 import problemDetails, { isProblemError, ProblemError, type ProblemCode } from '../lib/index.ts'
-import { reasonPhrase } from '../lib/catalog.ts'
+import { reasonPhrase } from '../lib/status-phrases.ts'
 import { bound } from '../lib/guards.ts'
 
 t.test('instanceof: any ProblemError for the base class, the real prototype chain for subclasses', async (t) => {

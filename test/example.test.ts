@@ -83,6 +83,7 @@ for (const [name, options] of [['built-in catalog', {}], ['custom catalog', { ca
       t.strictSame(example.body, res.json(), `${entry.code}: the same document`)
       const sent: Record<string, string> = { 'content-type': String(res.headers['content-type']) }
       if (res.headers['retry-after'] !== undefined) sent['retry-after'] = String(res.headers['retry-after'])
+      if (res.headers['www-authenticate'] !== undefined) sent['www-authenticate'] = String(res.headers['www-authenticate'])
       t.strictSame(example.headers, sent, `${entry.code}: the same headers`)
       t.equal(example.body.type, entry.type, `${entry.code}: a body of this code, never another`)
     }
@@ -191,7 +192,7 @@ t.test("the README's quota_exceeded shows a 429 body of its own, with a valid li
   app.get('/tasks', { config: { problems: ['quota_exceeded' as never] } }, async () => 'ok')
   await app.ready()
   const doc = app.swagger() as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { examples: Record<string, { value: unknown }> }> }> } }> }
-  t.match(doc.paths['/tasks'].get.responses['429'].content['application/problem+json'].examples.quota_exceeded.value, expected)
+  t.match(doc.paths['/tasks'].get.responses['429'].content['application/problem+json'].examples.quota_exceeded.value, { ...expected, instance: '/tasks' }, 'in OpenAPI, the instance is the route path')
 
   // 2. the served page, as JSON and as HTML
   const json = await app.inject({ url: '/problems/quota-exceeded', headers: { accept: 'application/json' } })

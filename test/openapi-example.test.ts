@@ -54,3 +54,12 @@ t.test('the example app answers with the problems it documents', async (t) => {
   t.equal(docs.statusCode, 200)
   t.match(docs.json(), { code: 'quota_exceeded', status: 429, example: { limit: 1000 } })
 })
+
+t.test('the example app answers a bad URL with its own problem document', async (t) => {
+  const app = await build()
+  t.teardown(() => app.close())
+  const res = await app.inject('/tasks/%E0%A4%A?token=secret')
+  t.equal(res.statusCode, 400)
+  t.match(res.json(), { type: '/problems/invalid-request', status: 400, instance: '/tasks/%E0%A4%A' })
+  t.notOk(res.body.includes('secret'))
+})

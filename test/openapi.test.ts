@@ -6,9 +6,9 @@ import problemDetails, { builtinCatalog, FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST
 
 type Doc = { components: { schemas: Record<string, Record<string, unknown>> }, paths: Record<string, Record<string, { responses: Record<string, any> }>> }
 
+// no refResolver: the plugin keeps the shared schema's name itself
 const swaggerOptions = {
-  openapi: { openapi: '3.0.3', info: { title: 'test', version: '1.0.0' } },
-  refResolver: { buildLocalReference: (json: { $id?: unknown }, _b: unknown, _f: unknown, i: number) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
+  openapi: { openapi: '3.0.3', info: { title: 'test', version: '1.0.0' } }
 }
 
 async function valid (t: Test, doc: unknown) {
@@ -52,8 +52,10 @@ for (const order of ['swagger-first', 'problems-first'] as const) {
     t.equal(doc.components.schemas.ProblemDetails.title, 'Problem Details (RFC 9457)')
     // 2. one response per status, with the problem media type
     const get = doc.paths['/tasks/{id}'].get.responses
-    t.strictSame(Object.keys(get).sort(), ['400', '404'])
-    t.strictSame(Object.keys(get['404'].content), ['application/problem+json'])
+    t.strictSame(Object.keys(get).sort(), ['200', '400', '404'])
+    t.strictSame(get['200'], { description: 'Default Response' }, "@fastify/swagger's default success response is kept")
+    t.strictSame(Object.keys(get['404'].content), ['application/problem+json', 'application/json'])
+    t.strictSame(get['404'].content['application/json'], get['404'].content['application/problem+json'], 'the same document under both media types')
     t.match(get['404'].description, /^Not Found: resource_not_found/)
     t.strictSame(get['404'].content['application/problem+json'].schema.allOf[0], { $ref: '#/components/schemas/ProblemDetails' })
     t.strictSame(get['404'].content['application/problem+json'].schema.allOf[1].properties.type, { type: 'string', enum: ['/problems/resource-not-found'] })
@@ -61,11 +63,11 @@ for (const order of ['swagger-first', 'problems-first'] as const) {
     const example = get['404'].content['application/problem+json'].examples.resource_not_found.value
     const { trace_id: traceId, ...rest } = example
     t.match(traceId, /^[0-9a-f]{32}$/)
-    t.strictSame(rest, await realBody('resource_not_found', { detail: 'task 42 does not exist' }).then((b) => ({ ...b, instance: '/api/v1/tasks' })))
+    t.strictSame(rest, await realBody('resource_not_found', { detail: 'task 42 does not exist' }).then((b) => ({ ...b, instance: '/tasks/{id}' })), 'the example instance is the route path')
 
     // 4. two codes on one status: a oneOf with both examples
     const post = doc.paths['/tasks'].post.responses
-    t.strictSame(Object.keys(post).sort(), ['403', '409'])
+    t.strictSame(Object.keys(post).sort(), ['200', '403', '409'])
     const forbidden = post['403'].content['application/problem+json']
     t.strictSame(forbidden.schema.oneOf.map((s: any) => s.allOf[1].title), ['not_authorized', 'insufficient_credits'])
     t.strictSame(Object.keys(forbidden.examples), ['not_authorized', 'insufficient_credits'])

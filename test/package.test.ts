@@ -114,3 +114,26 @@ export const used = [app, error, pages]
     t.equal(result.status, 0, `${file} with ${flags.join(' ')}\n${result.stdout}${result.stderr}`)
   }
 })
+
+t.test('the router error handler of one build finds the plugin registered from the other, and a second registration across builds is refused', async (t) => {
+  const out = run(['--input-type=module', '-e', `
+    import { createRequire } from 'node:module'
+    import Fastify from 'fastify'
+    import { problemFrameworkErrors } from 'fastify-problem-details'
+    const problemDetails = createRequire(import.meta.url)('fastify-problem-details')
+    const app = Fastify({ frameworkErrors: problemFrameworkErrors })
+    await app.register(problemDetails, { typeBase: '/errors/' })
+    const res = await app.inject('/x/%E0%A4%A?token=secret')
+    const { default: esmPlugin } = await import('fastify-problem-details')
+    const twice = Fastify()
+    await twice.register(problemDetails)
+    let again = 'accepted'
+    try {
+      await twice.register(esmPlugin)
+    } catch (error) {
+      again = error.code
+    }
+    console.log(JSON.stringify({ status: res.statusCode, type: res.json().type, again }))
+  `])
+  t.strictSame(JSON.parse(out), { status: 400, type: '/errors/invalid-request', again: 'FST_PROBLEM_ALREADY_REGISTERED' })
+})

@@ -79,11 +79,11 @@ t.test('a body over the limit is 413 and an unsupported media type is 415, as ab
   const large = await app.inject({ method: 'POST', url: '/x', payload: { text: 'y'.repeat(100) } })
   t.strictSame(problemOf(t, large, 413), {
     type: 'about:blank',
-    title: 'Payload Too Large',
+    title: 'Content Too Large',
     status: 413,
     detail: 'Request body is too large',
     instance: '/x',
-    error: 'Payload Too Large (Request body is too large)',
+    error: 'Content Too Large (Request body is too large)',
     retryable: false
   })
   const media = await app.inject({ method: 'POST', url: '/x', headers: { 'content-type': 'application/x-unknown' }, payload: 'a' })

@@ -1,4 +1,5 @@
-import { reasonPhrase, type ProblemCategory, type ProblemLink, type ResolvedProblemEntry } from '../catalog.ts'
+import { reasonPhrase } from '../status-phrases.ts'
+import type { ProblemCategory, ProblemLink, ResolvedProblemEntry } from '../catalog.ts'
 import { DEFAULT_EXAMPLE_INSTANCE, exampleResponse, type ExampleResponse } from '../example.ts'
 import type { MemberSchema } from '../member-types.ts'
 import { normalizeOptions, type ProblemDetailsConfig, type ProblemDetailsOptions } from '../options.ts'

@@ -77,6 +77,9 @@ export function describeCode (page: CodePage, entry: ResolvedProblemEntry, links
 export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDetailsConfig, serializerFor: SerializerFor): void {
   const base = config.typeBase
   const links: HtmlLinks = { index: base, page: (slug) => base + slug }
+  // under a route prefix, `typeBase` starts with it (see normalizeOptions) and Fastify adds it to the routes
+  const prefix = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
+  const routeBase = base.slice(prefix.length)
   let reference: { index: Reference['index'], pageByCode: Map<string, CodePage> } | undefined
   const bySlug = new Map([...config.entries.values()].map((entry) => [entry.slug, entry]))
   function servedReference () {
@@ -89,7 +92,7 @@ export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDet
   // @fastify/swagger leaves out routes whose schema says `hide`
   const hidden = { hide: true } as FastifySchema
 
-  fastify.get(base, { schema: hidden }, async function problemDocsIndex (request: FastifyRequest, reply: FastifyReply) {
+  fastify.get(routeBase, { schema: hidden }, async function problemDocsIndex (request: FastifyRequest, reply: FastifyReply) {
     const { index } = servedReference()
     if (prefersHtml(request.headers.accept)) return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderIndexHtml(index, links))
     return reply.header('vary', 'Accept').type('application/json; charset=utf-8').send({
@@ -98,7 +101,7 @@ export function registerDocsRoutes (fastify: FastifyInstance, config: ProblemDet
     })
   })
 
-  fastify.get(`${base}:slug`, { schema: hidden }, async function problemDocsPage (request: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) {
+  fastify.get(`${routeBase}:slug`, { schema: hidden }, async function problemDocsPage (request: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) {
     const entry = bySlug.get(request.params.slug)
     if (entry === undefined) {
       reply.callNotFound()
