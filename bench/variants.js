@@ -72,7 +72,7 @@ const VARIANTS = [
     async build (app, deps) {
       const body = preSerialized(deps.ours.builtinCatalog.invalid_request.title)
       app.get('/fail', async function failing (request, reply) {
-        return reply.code(400).header('content-type', 'application/problem+json; charset=utf-8').send(body)
+        return reply.code(400).header('content-type', 'application/problem+json').send(body)
       })
     }
   },

@@ -64,7 +64,7 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
     const broken: string[] = []
     if (!(res.status >= 400 && res.status <= 599)) broken.push(`status ${res.status} is not 400-599`)
     if (expect.status !== undefined && res.status !== expect.status) broken.push(`status ${res.status}, expected ${expect.status}`)
-    if (res.headers['content-type'] !== 'application/problem+json; charset=utf-8') broken.push(`content type ${String(res.headers['content-type'])}`)
+    if (res.headers['content-type'] !== 'application/problem+json') broken.push(`content type ${String(res.headers['content-type'])}`)
     const text = res.body.toString('utf8')
     const headerBytes = res.rawHeaders.join('\n')
     for (const canary of expect.forbidden ?? []) {
