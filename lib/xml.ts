@@ -12,10 +12,11 @@ const XML_START = `<?xml version="1.0" encoding="UTF-8"?>\n<problem xmlns="${PRO
 const PLAIN_NAME = /^(?!xml)(?!_x)[A-Za-z_](?:[A-Za-z0-9.-]|_(?!x))*$/i
 /** Characters text content cannot carry as they are. */
 // eslint-disable-next-line no-control-regex
-const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/
+const TEXT_SPECIAL = /[&<>\r\u0085\u2028\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/
 // eslint-disable-next-line no-control-regex
-const TEXT_SPECIAL_ALL = /[&<>\r]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' }
+const TEXT_SPECIAL_ALL = /[&<>\r\u0085\u2028]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+// line ends that parsers normalize to "\n" (XML 1.1 adds NEL and LINE SEPARATOR) are written as references, which they keep
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;', '\u0085': '&#133;', '\u2028': '&#8232;' }
 
 /** Escapes text content; characters XML 1.0 cannot carry at all (NUL, most C0 controls, lone surrogates) become U+FFFD. */
 function escapeText (text: string): string {
