@@ -24,14 +24,9 @@ function sendAsSerialized (payload: string): string {
   return payload
 }
 
-/** The body in the negotiated form; if the XML form cannot be written, the JSON document as problem+json. */
-function inFormat (json: string, format: ProblemFormat): { contentType: ProblemFormat, body: string } {
-  if (format !== PROBLEM_XML_MEDIA_TYPE) return { contentType: format, body: json }
-  try {
-    return { contentType: format, body: problemXml(JSON.parse(json)) }
-  } catch {
-    return { contentType: PROBLEM_MEDIA_TYPE, body: json }
-  }
+/** The body in the negotiated form: the XML form is written from the JSON document, so both carry exactly the same members. */
+function inFormat (json: string, format: ProblemFormat): string {
+  return format === PROBLEM_XML_MEDIA_TYPE ? problemXml(JSON.parse(json)) : json
 }
 
 /**
@@ -51,10 +46,10 @@ function alreadyUnderway (reply: FastifyReply): boolean {
  * schema, no charset added by Fastify).
  */
 function sendFresh (reply: FastifyReply, status: number, headers: Record<string, string | string[]> | undefined, format: ProblemFormat, json: string): FastifyReply {
-  const { contentType, body } = inFormat(json, format)
+  const body = inFormat(json, format)
   reply.code(status)
   resetRepresentation(reply, headers)
-  return reply.header('content-type', contentType).serializer(sendAsSerialized).send(body)
+  return reply.header('content-type', format).serializer(sendAsSerialized).send(body)
 }
 
 function errorForLog (value: unknown): unknown {
