@@ -11,6 +11,7 @@ export const REPRESENTATION_HEADERS: readonly string[] = Object.freeze([
   'content-md5', 'content-digest', 'repr-digest', 'digest', 'etag', 'last-modified',
   'cache-control', 'cdn-cache-control', 'surrogate-control', 'expires', 'pragma', 'age'
 ])
+const REPRESENTATION_HEADER_SET = new Set(REPRESENTATION_HEADERS)
 /** What every problem sends for caching, unless its own headers say otherwise: it describes one occurrence. */
 export const PROBLEM_CACHE_CONTROL = 'no-store'
 
@@ -89,8 +90,12 @@ function varyWithAccept (routeVary: unknown, ownVary: unknown): string {
  * unless the problem set its own.
  */
 export function resetRepresentation (reply: FastifyReply, own: Record<string, string | string[]> | undefined): void {
-  const routeVary = reply.getHeader('vary')
-  for (const name of REPRESENTATION_HEADERS) reply.removeHeader(name)
+  // only the headers present are removed: a route usually set none, and each removal costs
+  const present = reply.getHeaders()
+  const routeVary = present.vary
+  for (const name in present) {
+    if (REPRESENTATION_HEADER_SET.has(name)) reply.removeHeader(name)
+  }
   if (own !== undefined) reply.headers(own)
   reply.header('vary', varyWithAccept(routeVary, own?.vary))
   if (own?.['cache-control'] === undefined) reply.header('cache-control', PROBLEM_CACHE_CONTROL)
