@@ -106,6 +106,50 @@ t.test('the XML form follows RFC 9457 appendix B', async (t) => {
   t.match(text, '<i>acme/&lt;ledger&gt; &amp; co</i>')
 })
 
+t.test('the XML form writes member names that are not XML names safely, and nested objects as elements', async (t) => {
+  const catalog = {
+    odd_members: {
+      status: 422, title: 'Odd members.', retryable: false, category: 'user',
+      members: {
+        $limit: { type: 'integer' },
+        xmlns: { type: 'string' },
+        _x20: { type: 'string' },
+        window: { type: 'object', properties: { '<from>': { type: 'string' }, '1st:to': { type: 'string' } } },
+        tags: { type: 'array', items: { type: 'array', items: { type: 'string' } } }
+      }
+    }
+  } as const
+  const members = { $limit: 3, xmlns: 'http://evil.example/', _x20: 'a & b', window: { '<from>': 'mon', '1st:to': 'fri' }, tags: [['x', 'y'], []] }
+  const { url, check } = await serve(t, (app) => {
+    // a code of this test's own catalog, which the type registry does not know
+    app.get('/odd', async (_request, reply) => reply.problem('odd_members' as never, members as never))
+  }, { catalog })
+  const json = await wire(await fetch(url('/odd')))
+  const xml = await wire(await fetch(url('/odd'), { headers: { accept: 'application/problem+xml' } }))
+  const fromJson = check(json, { status: 422 })
+  const fromXml = check(xml, { status: 422, contentType: 'application/problem+xml' })
+  t.strictSame([fromJson.broken, fromXml.broken], [[], []])
+  t.match(fromJson.body, members)
+  t.strictSame(fromXml.body, fromJson.body, 'the XML form reads back as the JSON document')
+  const text = xml.body.toString()
+  t.match(text, '<_x0024_limit>3</_x0024_limit><_x0078_mlns>http://evil.example/</_x0078_mlns><_x005F_x20>a &amp; b</_x005F_x20>')
+  t.match(text, '<window><_x003C_from_x003E_>mon</_x003C_from_x003E_><_x0031_st_x003A_to>fri</_x0031_st_x003A_to></window><tags><i><i>x</i><i>y</i></i><i></i></tags>')
+  t.equal(parseXml(text).documentElement?.getAttribute('xmlns'), 'urn:ietf:rfc:7807', 'a member named xmlns cannot change the namespace')
+})
+
+t.test('an instance-wide reply serializer never touches a problem either', async (t) => {
+  const { url, check } = await serve(t, (app) => {
+    app.register(async function enveloped (scope) {
+      scope.setReplySerializer((payload) => JSON.stringify({ data: payload }))
+      scope.get('/wrapped', async () => { throw new ProblemError('conflict') })
+    })
+  })
+  const res = await wire(await fetch(url('/wrapped')))
+  const { broken, body } = check(res, { status: 409 })
+  t.strictSame(broken, [])
+  t.equal(body?.type, '/problems/conflict')
+})
+
 t.test('with problemXml off, a client that prefers XML gets problem+json', async (t) => {
   const { url, check } = await serve(t, failingRoutes, { problemXml: false })
   const res = await wire(await fetch(url('/repos'), { headers: { accept: 'application/problem+xml' } }))
