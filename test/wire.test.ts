@@ -109,7 +109,10 @@ t.test('the XML form follows RFC 9457 appendix B', async (t) => {
 t.test('the XML form writes member names that are not XML names safely, and nested objects as elements', async (t) => {
   const catalog = {
     odd_members: {
-      status: 422, title: 'Odd members.', retryable: false, category: 'user',
+      status: 422,
+      title: 'Odd members.',
+      retryable: false,
+      category: 'user',
       members: {
         $limit: { type: 'integer' },
         xmlns: { type: 'string' },
