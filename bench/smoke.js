@@ -70,6 +70,10 @@ function checkReport (report, stdout) {
     check(stdout.includes(x.target), `${x.target}: printed`)
   }
   check(targets.some((x) => x.valueMs !== undefined), 'registration time with 10,000 entries')
+  // the cost of Accept negotiation: an error response with a browser's Accept against none
+  const negotiated = results.find((r) => r.name === 'ours-throw-accept')
+  check(isPositive(negotiated?.cpuMicrosPerResponse) && /^application\/problem\+json$/.test(negotiated?.contentType ?? ''), 'an error response with a browser Accept is measured, and gets problem+json')
+  check(isPositive(targets.find((x) => x.variant === 'ours-throw-accept')?.ratio), 'the ratio of a negotiated Accept to none is reported')
   check(targets.some((x) => x.valueBytes !== undefined), 'heap growth')
 
   // registration time for 16, 1,000 and 10,000 catalog entries

@@ -21,6 +21,9 @@ function preSerialized (title) {
 }
 
 const FAIL = { method: 'GET', path: '/fail' }
+/** Chrome's Accept for a page load: no fast path matches it, so the plugin parses it (once, then remembers it). */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7'
+const FAIL_WITH_ACCEPT = { method: 'GET', path: '/fail', headers: { accept: BROWSER_ACCEPT } }
 const VALIDATION = { method: 'POST', path: '/items', body: '{}', headers: { 'content-type': 'application/json' } }
 const HAPPY = { method: 'GET', path: '/ok' }
 
@@ -72,7 +75,7 @@ const VARIANTS = [
     async build (app, deps) {
       const body = preSerialized(deps.ours.builtinCatalog.invalid_request.title)
       app.get('/fail', async function failing (request, reply) {
-        return reply.code(400).header('content-type', 'application/problem+json; charset=utf-8').send(body)
+        return reply.code(400).header('content-type', 'application/problem+json').send(body)
       })
     }
   },
@@ -112,6 +115,19 @@ const VARIANTS = [
       const registerMs = await registerOurs(app, deps, {})
       app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
       return { registerMs, catalogSize: deps.ours.builtinCatalog === undefined ? 0 : Object.keys(deps.ours.builtinCatalog).length }
+    }
+  },
+  {
+    name: 'ours-throw-accept',
+    group: 'error path',
+    label: 'ours: thrown ProblemError, with a browser\'s Accept header (negotiated)',
+    status: 400,
+    problem: true,
+    request: FAIL_WITH_ACCEPT,
+    target: { against: 'ours-throw', max: 1.03, text: 'negotiating a browser Accept <= 1.03x no Accept' },
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
     }
   },
   {
@@ -250,4 +266,4 @@ const VARIANTS = [
   }))
 ]
 
-module.exports = { VARIANTS, DETAIL, preSerialized, largeCatalog, registerOurs, itemsSchema }
+module.exports = { VARIANTS, BROWSER_ACCEPT, DETAIL, preSerialized, largeCatalog, registerOurs, itemsSchema }

@@ -1,7 +1,27 @@
+import type { FastifyReply } from 'fastify'
 import { safeGet } from './guards.ts'
 
-/** Headers an error may not set: they describe the body or the connection, which the plugin owns. */
-const FORBIDDEN = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'host', 'set-cookie'])
+/**
+ * Headers that describe the representation the route was sending (its coding, length, range,
+ * validators, file name, digests) or how to cache that success: a problem is a fresh representation,
+ * so none of them may describe it.
+ */
+export const REPRESENTATION_HEADERS: readonly string[] = Object.freeze([
+  'content-encoding', 'content-length', 'content-range', 'content-location', 'content-disposition', 'content-language',
+  'content-md5', 'content-digest', 'repr-digest', 'digest', 'etag', 'last-modified',
+  'cache-control', 'cdn-cache-control', 'surrogate-control', 'expires', 'pragma', 'age'
+])
+const REPRESENTATION_HEADER_SET = new Set(REPRESENTATION_HEADERS)
+/** What every problem sends for caching, unless its own headers say otherwise: it describes one occurrence. */
+export const PROBLEM_CACHE_CONTROL = 'no-store'
+
+/**
+ * Headers an error may not set: they describe the body or the connection, which the plugin owns.
+ * An error may set its own `content-language` (of its detail) and caching headers.
+ */
+const FORBIDDEN = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'host', 'set-cookie',
+  'content-encoding', 'content-range', 'content-location', 'content-disposition', 'content-md5', 'content-digest', 'repr-digest', 'digest', 'etag', 'last-modified', 'age'])
+const VARY_ACCEPT = /(?:^|,)\s*(?:accept|\*)\s*(?:,|$)/i
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // eslint-disable-next-line no-control-regex
 const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f-\uffff]/
@@ -50,4 +70,33 @@ export function problemHeaders (source: unknown, retryable: boolean, retryAfter:
     out['retry-after'] = String(delay)
   }
   return out
+}
+
+/** `Vary` listing what the route varied on (and the problem's own), plus `Accept`, which chose the problem's form. */
+function varyWithAccept (routeVary: unknown, ownVary: unknown): string {
+  let vary = ''
+  for (const value of [routeVary, ownVary]) {
+    const text = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : ''
+    if (text.trim() !== '' && text !== vary) vary = vary === '' ? text : `${vary}, ${text}`
+  }
+  if (vary === '') return 'Accept'
+  return VARY_ACCEPT.test(vary) ? vary : `${vary}, Accept`
+}
+
+/**
+ * Makes the reply describe the problem alone: the route's representation and caching headers
+ * removed (from the reply and from the raw response, where a stream's headers go), the problem's
+ * own headers set, `Vary: Accept` appended to the route's `Vary`, and `cache-control: no-store`
+ * unless the problem set its own.
+ */
+export function resetRepresentation (reply: FastifyReply, own: Record<string, string | string[]> | undefined): void {
+  // only the headers present are removed: a route usually set none, and each removal costs
+  const present = reply.getHeaders()
+  const routeVary = present.vary
+  for (const name in present) {
+    if (REPRESENTATION_HEADER_SET.has(name)) reply.removeHeader(name)
+  }
+  if (own !== undefined) reply.headers(own)
+  reply.header('vary', varyWithAccept(routeVary, own?.vary))
+  if (own?.['cache-control'] === undefined) reply.header('cache-control', PROBLEM_CACHE_CONTROL)
 }

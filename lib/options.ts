@@ -67,6 +67,11 @@ export interface ProblemDetailsOptions {
    * Default: `'Bearer'`.
    */
   wwwAuthenticate?: string
+  /**
+   * Answer clients that prefer `application/problem+xml` (by their `Accept` header) with the XML form
+   * of RFC 9457 appendix B; off, they get `application/problem+json`. Default: `true`.
+   */
+  problemXml?: boolean
 }
 
 /** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
@@ -97,7 +102,7 @@ export const DEFAULT_TYPE_BASE = '/problems/'
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -121,6 +126,7 @@ export interface ProblemDetailsConfig {
   readonly mapError: ProblemDetailsOptions['mapError']
   readonly serveDocs: boolean
   readonly wwwAuthenticate: string
+  readonly problemXml: boolean
   readonly memberValidator: MemberValidator
 }
 
@@ -244,6 +250,7 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
     mapError: raw.mapError as ProblemDetailsOptions['mapError'],
     serveDocs,
     wwwAuthenticate: wwwAuthenticate as string,
+    problemXml: flag('problemXml', raw.problemXml, true),
     memberValidator
   })
 }

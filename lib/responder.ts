@@ -3,17 +3,55 @@ import { withChallenge } from './challenge.ts'
 import { classify, classifyOccurrence, internalError, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
 import { isError, safeGet, textOf } from './guards.ts'
-import { problemHeaders } from './headers.ts'
+import { problemHeaders, resetRepresentation } from './headers.ts'
+import { createNegotiator, PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE, type ProblemFormat } from './negotiate.ts'
 import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
 import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
 import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { SerializerFor } from './serializer.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
+import { problemXml } from './xml.ts'
 
-/** Media type of problem documents (RFC 9457 section 3). */
-export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
-/** Content-Type header of every problem response. */
-export const PROBLEM_CONTENT_TYPE = `${PROBLEM_MEDIA_TYPE}; charset=utf-8`
+export { PROBLEM_MEDIA_TYPE }
+
+/**
+ * Content-Type header of JSON problem responses: the bare media type, as IANA registers it (no
+ * parameters; JSON is UTF-8 by RFC 8259), so clients that compare it exactly recognise it.
+ */
+export const PROBLEM_CONTENT_TYPE = PROBLEM_MEDIA_TYPE
+
+/** The route's serializer (`reply.serializer()`) must not touch a problem: it is sent as serialized here. */
+function sendAsSerialized (payload: string): string {
+  return payload
+}
+
+/** The body in the negotiated form: the XML form is written from the JSON document, so both carry exactly the same members. */
+function inFormat (json: string, format: ProblemFormat): string {
+  return format === PROBLEM_XML_MEDIA_TYPE ? problemXml(JSON.parse(json)) : json
+}
+
+/**
+ * Whether the response went out already: ended, or under way (a stream or a raw write cut short).
+ * One under way cannot be replaced: it is closed, so the client sees that it failed.
+ */
+function alreadyUnderway (reply: FastifyReply): boolean {
+  if (reply.sent) return true
+  if (!reply.raw.headersSent) return false
+  reply.raw.destroy()
+  return true
+}
+
+/**
+ * Sends a problem as a fresh representation: the route's representation and caching headers
+ * removed, the negotiated content type, and the body sent as is (no route serializer, no response
+ * schema, no charset added by Fastify).
+ */
+function sendFresh (reply: FastifyReply, status: number, headers: Record<string, string | string[]> | undefined, format: ProblemFormat, json: string): FastifyReply {
+  const body = inFormat(json, format)
+  reply.code(status)
+  resetRepresentation(reply, headers)
+  return reply.header('content-type', format).serializer(sendAsSerialized).send(body)
+}
 
 function errorForLog (value: unknown): unknown {
   if (isError(value)) return value
@@ -94,6 +132,8 @@ export function renderProblem (classification: Classification, instance: string,
  * `reply.problem()`, so every problem takes the same steps: classify, render, log once, send.
  */
 export function createResponder (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
+  const negotiate = createNegotiator(config.problemXml)
+
   function respond (request: FastifyRequest, reply: FastifyReply, classification: Classification, thrown: unknown): FastifyReply {
     // 1. rendered: members checked, document built and serialized, headers chosen
     const span = problemSpan(request)
@@ -103,11 +143,14 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
     const c = rendered.classification
     recordProblemOnSpan(span, c.entry?.code, c.status, thrown, c.developerError)
 
-    // 2. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level
+    // 2. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level;
+    // a response already under way (a stream or raw write cut short) cannot be replaced, and says so
     const code = c.entry?.code ?? 'about:blank'
-    const level = c.status >= 500 || c.developerError !== undefined ? config.serverErrorLogLevel : config.clientErrorLogLevel
+    const started = !reply.sent && reply.raw.headersSent
+    const level = c.status >= 500 || c.developerError !== undefined || started ? config.serverErrorLogLevel : config.clientErrorLogLevel
     if (level !== 'silent') {
       const fields: Record<string, unknown> = { problem: code, status: c.status, trace_id: traceId, span_id: spanContext?.spanId }
+      if (started) fields.response_started = true
       if (c.developerError !== undefined) {
         fields.err = c.developerError
         if (thrown !== undefined) fields.thrown = describeThrown(thrown)
@@ -115,14 +158,12 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
         fields.err = errorForLog(thrown)
       }
       const message = c.developerError?.message ?? (c.detail === undefined ? `problem ${code}` : `problem ${code}: ${c.detail}`)
-      writeLog(request, level, fields, message)
+      writeLog(request, level, fields, started ? `${message} (not sent: the response had already started; the connection is closed)` : message)
     }
 
     // 3. send, unless the reply already went out
-    if (reply.sent) return reply
-    reply.code(rendered.status)
-    if (rendered.headers !== undefined) reply.headers(rendered.headers)
-    return reply.header('content-type', PROBLEM_CONTENT_TYPE).send(rendered.payload)
+    if (alreadyUnderway(reply)) return reply
+    return sendFresh(reply, rendered.status, rendered.headers, negotiate(request.headers.accept), rendered.payload)
   }
 
   /**
@@ -134,8 +175,9 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
       const message = safeGet(failure, 'message')
       request.log.error({ err: new FST_PROBLEM_SEND_FAILED(c.entry?.code ?? 'about:blank', typeof message === 'string' ? message : 'a non-Error was thrown'), problem: config.internalError.code, status: config.internalError.status }, 'problem could not be sent as classified')
     } catch {}
+    if (alreadyUnderway(reply)) return reply
     const payload = JSON.stringify(buildProblem(internalError(config), instanceOf(request), undefined, config))
-    return reply.code(config.internalError.status).header('content-type', PROBLEM_CONTENT_TYPE).send(payload)
+    return sendFresh(reply, config.internalError.status, undefined, negotiate(safeGet(request.headers, 'accept') as string | undefined), payload)
   }
 
   /** Fastify error handler: anything thrown or passed to `reply.send(error)`. */

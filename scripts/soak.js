@@ -95,7 +95,7 @@ async function runSoak ({ plugin, ProblemError, seconds, amount, connections = 1
     try { problem = JSON.parse(body) } catch {}
     const expected = expectedByPath.get(problem?.instance)
     if (expected === undefined || !expected.includes(status)) note(unintended, `${problem?.instance} -> ${status}`)
-    const valid = headers?.['content-type'] === 'application/problem+json; charset=utf-8' && problem?.status === status &&
+    const valid = headers?.['content-type'] === 'application/problem+json' && problem?.status === status &&
       typeof problem.type === 'string' && typeof problem.title === 'string' && typeof problem.retryable === 'boolean' &&
       !body.includes('hunter2') && !body.includes('secret')
     if (!valid) note(brokenBodies, `${status} ${headers?.['content-type']} ${String(body).slice(0, 200)}`)

@@ -28,6 +28,7 @@ const cases: BadConfig[] = [
   { name: 'a non-boolean replaceCatalog', options: { replaceCatalog: 'yes' }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"replaceCatalog"/, fix: /true or false/ },
   { name: 'a catalog that is an array', options: { catalog: [] }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"catalog"/, fix: /must be an object/ },
   { name: 'a non-boolean errorMember', options: { errorMember: 1 }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"errorMember"/, fix: /true or false/ },
+  { name: 'a non-boolean problemXml', options: { problemXml: 'yes' }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"problemXml"/, fix: /true or false/ },
   { name: 'a non-boolean traceId', options: { traceId: 'on' }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"traceId"/, fix: /true or false/ },
   { name: 'a null notFound', options: { notFound: null }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"notFound"/, fix: /true or false/ },
   { name: 'a string exposeServerErrors', options: { exposeServerErrors: 'true' }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"exposeServerErrors"/, fix: /true or false/ },

@@ -185,7 +185,7 @@ t.test('header values the plugin sets can never carry injected characters', asyn
   t.notMatch(text, /x-injected/i)
   t.equal(res.headers['x-ok'], 'fine')
   t.equal(res.headers['x-number'], '7')
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(res.headers['content-type'], 'application/problem+json')
   for (const name of ['retry-after', 'x-crlf', 'x-lf', 'x-nul', 'x-del', 'x-unicode', 'set-cookie', 'transfer-encoding', 'x-array', 'x-long']) t.notOk(name in res.headers, `${name} is dropped`)
   t.not(res.headers.connection, 'upgrade')
   t.equal(JSON.parse(res.body.toString()).type, '/problems/conflict')
@@ -255,7 +255,7 @@ t.test('malformed requests from a raw socket end as problems or clean closes', a
     }
     for (const res of responses) {
       // a request Node cannot parse never reaches Fastify's routing: Fastify answers it on the socket and closes
-      const problem = res.headers['content-type'] === 'application/problem+json; charset=utf-8'
+      const problem = res.headers['content-type'] === 'application/problem+json'
       if (problem) t.strictSame(check(res).broken, [], `${exchange.name}: every problem is valid`)
       else t.ok(res.status === 400 || res.status === 431 || res.status === 200, `${exchange.name}: ${res.status} from the HTTP parser, then a close`)
       t.notMatch(res.body.toString('utf8'), /\n\s+at |node:internal/, `${exchange.name}: no stack frame`)

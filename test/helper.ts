@@ -45,6 +45,6 @@ export async function build (t: Test, opts: BuildOptions = {}) {
 /** Parses a problem response, asserting status and media type first. */
 export function problemOf (t: Test, res: { statusCode: number, headers: Record<string, unknown>, body: string }, status: number): Record<string, unknown> {
   t.equal(res.statusCode, status, 'status')
-  t.match(String(res.headers['content-type']), /^application\/problem\+json(; charset=utf-8)?$/, 'content type')
+  t.match(String(res.headers['content-type']), /^application\/problem\+json$/, 'content type')
   return JSON.parse(res.body)
 }

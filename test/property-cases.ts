@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build } from './helper.ts'
-import { keepAliveAgent, problemChecker, send } from './property-invariants.ts'
+import { keepAliveAgent, PROBLEM_CONTENT_TYPES, problemChecker, send } from './property-invariants.ts'
 import { isProblemError, ProblemError, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
 
 /** Where a value is thrown from. */
@@ -133,7 +133,9 @@ function isError (value: unknown): value is Error {
 
 /** Lone surrogates replaced by U+FFFD, as a UTF-8 encoder does. */
 function wellFormed (text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8')
+  // and, for the XML form, the characters XML 1.0 cannot carry replaced by U+FFFD too
+  // eslint-disable-next-line no-control-regex
+  return Buffer.from(text, 'utf8').toString('utf8').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd')
 }
 
 /** The sent detail is the client text, possibly cut (with `…`) and with lone surrogates replaced on the wire. */
@@ -237,6 +239,51 @@ function buildError (r: ErrorRecipe, canary: string): Built {
   return { value, clientText: message }
 }
 
+/** One media range of a generated Accept header, and its weight as written (`undefined`: none; `bad`: malformed, so the range is ignored). */
+interface AcceptRange { range: string, q: string | undefined, parameter: boolean }
+
+const MEDIA_RANGES = ['*/*', 'application/*', 'application/json', 'application/problem+json', 'application/problem+xml', 'application/xml', 'text/html', 'text/*', 'image/png', 'application/vnd.x+json', 'APPLICATION/PROBLEM+XML']
+const acceptRange: fc.Arbitrary<AcceptRange> = fc.record({
+  range: fc.constantFrom(...MEDIA_RANGES),
+  q: fc.option(fc.constantFrom('0', '0.001', '0.1', '0.5', '0.9', '1', '1.000', 'bad'), { nil: undefined }),
+  parameter: fc.boolean()
+})
+/** Accept headers: none, the common ones, generated lists of weighted ranges, and random text. */
+const acceptHeader = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<{ header: string | undefined, ranges: AcceptRange[] | undefined }>({ header: undefined, ranges: undefined }) },
+  { weight: 2, arbitrary: fc.constantFrom('*/*', 'application/json, text/plain, */*', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8').map((header) => ({ header, ranges: undefined })) },
+  { weight: 5, arbitrary: fc.array(acceptRange, { minLength: 1, maxLength: 4 }).map((ranges) => ({ header: ranges.map(writeRange).join(', '), ranges })) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }).filter((text) => /^[\t -~]*$/.test(text)).map((header) => ({ header, ranges: undefined })) }
+)
+
+function writeRange (r: AcceptRange): string {
+  const q = r.q === undefined ? '' : r.q === 'bad' ? ';q=high' : `;q=${r.q}`
+  return `${r.range}${r.parameter ? ';version="1,2"' : ''}${q}`
+}
+
+/**
+ * What RFC 9110 says the generated ranges choose, worked out from the ranges as generated (not by
+ * parsing the header): for each form, the weight of the most specific range that matches it; the
+ * highest weight wins, ties in the plugin's order, and nothing accepted gives problem+json.
+ */
+function expectedContentType (ranges: AcceptRange[]): string {
+  const forms = ['application/problem+json', 'application/json', 'application/problem+xml']
+  const weights = forms.map((form) => {
+    let best = { specificity: -1, q: 0 }
+    for (const r of ranges) {
+      if (r.q === 'bad') continue
+      const [type, subtype] = r.range.toLowerCase().split('/')
+      const matches = type === '*' || (form.startsWith(`${type}/`) && (subtype === '*' || form === `${type}/${subtype}`))
+      const specificity = type === '*' ? 0 : subtype === '*' ? 1 : r.parameter ? 3 : 2
+      if (matches && specificity > best.specificity) best = { specificity, q: r.q === undefined ? 1 : Number(r.q) }
+    }
+    return best.q
+  })
+  let chosen = 0
+  for (let i = 1; i < forms.length; i++) if (weights[i] > weights[chosen]) chosen = i
+  return forms[chosen]
+}
+
 /** A recipe as JSON (BigInts written as `123n`). */
 function describeRecipe (r: Recipe): string {
   return JSON.stringify(r, (_key, value) => typeof value === 'bigint' ? `${value}n` : value)
@@ -319,19 +366,22 @@ export async function runProperty (t: Test, { seed, runsPerStage, variant = 'def
   t.teardown(() => agent.destroy())
   let n = 0
   let cases = 0
+  const contentTypes = new Set<string>()
   for (const stage of STAGES) {
     const failures: string[] = []
-    await fc.assert(fc.asyncProperty(recipe, fc.boolean(), async (r, post) => {
+    await fc.assert(fc.asyncProperty(recipe, fc.boolean(), acceptHeader, async (r, post, accept) => {
       const id = String(n++)
       const canary = `CANARY${id}Z${Math.random().toString(36).slice(2, 8)}`
       const built = buildValue(r, canary)
       values.set(id, built.value)
       const before = logs.problems().length
       const path = `/case/${stage}/${id}?token=${canary}q`
-      const res = await send(agent, port, post ? 'POST' : 'GET', path, post ? '{"a":1}' : undefined)
+      const res = await send(agent, port, post ? 'POST' : 'GET', path, post ? '{"a":1}' : undefined, accept.header === undefined ? {} : { accept: accept.header })
       values.delete(id)
       cases++
-      const { broken, body } = check(res, { instance: `/case/${stage}/${id}` })
+      const contentType = accept.header === undefined ? 'application/problem+json' : accept.ranges === undefined ? undefined : expectedContentType(accept.ranges)
+      const { broken, body } = check(res, { instance: `/case/${stage}/${id}`, contentType })
+      contentTypes.add(String(res.headers['content-type']))
       // a client error's own message (4xx) and a ProblemError's detail are meant for the client;
       // everything else carrying the canary (5xx messages, causes, stacks, undeclared members, bad headers) is not
       const visible = (res.status < 500 || exposed) && built.clientText !== undefined && typeof body?.detail === 'string'
@@ -340,10 +390,11 @@ export async function runProperty (t: Test, { seed, runsPerStage, variant = 'def
       if (rest.includes(canary) || res.rawHeaders.join('\n').includes(canary)) broken.push(`canary reached the response outside a client detail: ${res.rawHeaders.join('|')} ${res.body.toString('utf8').slice(0, 300)}`)
       const logged = logs.problems().length - before
       if (logged !== 1) broken.push(`${logged} problem log lines`)
-      if (broken.length > 0) failures.push(`${stage} ${describeRecipe(r)}: ${broken.join('; ')}`)
+      if (broken.length > 0) failures.push(`${stage} ${describeRecipe(r)} Accept ${JSON.stringify(accept.header)}: ${broken.join('; ')}`)
       return broken.length === 0
     }), { seed: seed + STAGES.indexOf(stage), numRuns: runsPerStage, endOnFailure: true }).catch((error: Error) => { failures.push(error.message.slice(0, 3000)) })
     t.strictSame(failures, [], `every generated case thrown at ${stage} keeps every promise`)
   }
+  t.strictSame([...contentTypes].sort(), [...PROBLEM_CONTENT_TYPES].sort(), 'the generated Accept headers drew every form of the problem')
   return cases
 }

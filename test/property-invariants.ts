@@ -5,6 +5,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import type { FastifyInstance } from 'fastify'
 import Ajv, { type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
+import { DOMParser, type Element as XmlElement } from '@xmldom/xmldom'
 import { problemSchema } from '../lib/serializer.ts'
 
 /** A response as it came off the wire. */
@@ -35,7 +36,89 @@ export function keepAliveAgent (): Agent {
   return new Agent({ keepAlive: true, maxSockets: 1 })
 }
 
+/** Namespace of the XML form (RFC 9457 appendix B). */
+export const XML_NAMESPACE = 'urn:ietf:rfc:7807'
+/** Characters XML 1.0 cannot carry, even escaped. */
+// eslint-disable-next-line no-control-regex
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+type JsonSchema = Record<string, any> | undefined
+
+/** A member name from its element name: `_xHHHH_` escapes decoded, `_x_` is the empty name. */
+export function memberName (elementName: string): string {
+  if (elementName === '_x_') return ''
+  return elementName.replace(/_x([0-9A-F]{4,6})_/g, (_match, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+}
+
+function childElements (element: XmlElement): XmlElement[] {
+  const out: XmlElement[] = []
+  for (let node = element.firstChild; node !== null; node = node.nextSibling) {
+    if (node.nodeType === 1) out.push(node as XmlElement)
+  }
+  return out
+}
+
+function typesOf (schema: JsonSchema): string[] {
+  const type = schema?.type
+  return Array.isArray(type) ? type : typeof type === 'string' ? [type] : []
+}
+
+/**
+ * The JSON value an element of the XML form stands for, read as appendix B writes it, with the
+ * member's schema telling numbers, booleans and strings apart (XML text has no types).
+ * Every element must be in the problem namespace and arrays must hold `<i>` elements only.
+ */
+function valueOf (element: XmlElement, schema: JsonSchema, broken: string[]): unknown {
+  if (element.namespaceURI !== XML_NAMESPACE || element.prefix !== null) broken.push(`element ${element.tagName} is not in ${XML_NAMESPACE} without a prefix`)
+  const kids = childElements(element)
+  const types = typesOf(schema)
+  if (types.includes('array')) {
+    if (kids.some((kid) => kid.localName !== 'i')) broken.push(`array ${element.localName} holds elements other than <i>`)
+    return kids.map((kid) => valueOf(kid, schema?.items, broken))
+  }
+  if (types.includes('object') || kids.length > 0) {
+    const object: Record<string, unknown> = {}
+    for (const kid of kids) {
+      const name = memberName(kid.localName ?? '')
+      object[name] = valueOf(kid, schema?.properties?.[name], broken)
+    }
+    return object
+  }
+  const text = element.textContent ?? ''
+  if (types.includes('integer') || types.includes('number')) return text === '' ? text : Number(text)
+  if (types.includes('boolean')) return text === 'true' ? true : text === 'false' ? false : text
+  if (text === '' && types.includes('null')) return null
+  return text
+}
+
+/** Parses the XML form with a real XML parser and reads it back as the JSON document it stands for. */
+export function readXmlProblem (text: string, schemaOfType: (type: string) => JsonSchema): { broken: string[], body: Record<string, unknown> | undefined } {
+  const broken: string[] = []
+  if (!text.startsWith('<?xml version="1.0" encoding="UTF-8"?>')) broken.push('no XML declaration')
+  if (NOT_XML_CHARACTER.test(text)) broken.push('a character XML 1.0 cannot carry')
+  let root: XmlElement | null
+  try {
+    const parsed = new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new Error(`${level}: ${message}`) } }).parseFromString(text, 'application/xml')
+    root = parsed.documentElement
+  } catch (error) {
+    broken.push(`body is not well-formed XML: ${(error as Error).message.slice(0, 200)}`)
+    return { broken, body: undefined }
+  }
+  if (root === null || root.localName !== 'problem') {
+    broken.push('the root element is not <problem>')
+    return { broken, body: undefined }
+  }
+  const type = childElements(root).find((kid) => kid.localName === 'type')?.textContent ?? ''
+  const body = valueOf(root, { type: 'object', properties: schemaOfType(type)?.properties }, broken) as Record<string, unknown>
+  return { broken, body }
+}
+
+/** The media types a problem may be sent with. */
+export const PROBLEM_CONTENT_TYPES = ['application/problem+json', 'application/json', 'application/problem+xml'] as const
+
 export interface ProblemExpectations {
+  /** The content type negotiation must choose, when the case knows it. */
+  contentType?: string
   /** Strings that must not appear in any byte of the response (headers included). */
   forbidden?: readonly string[]
   /** Expected status, when the case knows it. */
@@ -51,12 +134,13 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
   const ajv = new Ajv({ strict: false, allErrors: true })
   addFormats(ajv)
   const published: ValidateFunction = ajv.compile({ ...problemSchema({ errorMember: options.errorMember ?? true, traceId: options.traceId ?? true }), $id: undefined })
-  const byType = new Map<string, { code: string, validate: ValidateFunction, allowed: Set<string> }>()
+  const byType = new Map<string, { code: string, schema: Record<string, unknown>, validate: ValidateFunction, allowed: Set<string> }>()
   for (const [code, entry] of app.problemDetails.catalog) {
     const schema = app.problemDetails.schemaOf(code)
-    byType.set(entry.type, { code, validate: ajv.compile({ ...schema, additionalProperties: false }), allowed: new Set(Object.keys(schema.properties as object)) })
+    byType.set(entry.type, { code, schema, validate: ajv.compile({ ...schema, additionalProperties: false }), allowed: new Set(Object.keys(schema.properties as object)) })
   }
   const aboutBlank = app.problemDetails.schemaOf('about:blank')
+  const schemaOfType = (type: string) => byType.get(type)?.schema ?? aboutBlank
   const aboutBlankValidate = ajv.compile({ ...aboutBlank, additionalProperties: false })
 
   /** Every broken promise of one response; also returns the parsed body when it parsed. */
@@ -64,7 +148,13 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
     const broken: string[] = []
     if (!(res.status >= 400 && res.status <= 599)) broken.push(`status ${res.status} is not 400-599`)
     if (expect.status !== undefined && res.status !== expect.status) broken.push(`status ${res.status}, expected ${expect.status}`)
-    if (res.headers['content-type'] !== 'application/problem+json; charset=utf-8') broken.push(`content type ${String(res.headers['content-type'])}`)
+    const contentType = String(res.headers['content-type'])
+    if (!(PROBLEM_CONTENT_TYPES as readonly string[]).includes(contentType)) broken.push(`content type ${contentType}`)
+    if (expect.contentType !== undefined && contentType !== expect.contentType) broken.push(`content type ${contentType}, expected ${expect.contentType}`)
+    // a fresh representation: negotiated on Accept, never cached, no coding of the route's payload
+    if (!/(?:^|,)\s*accept\s*(?:,|$)/i.test(String(res.headers.vary))) broken.push(`vary ${String(res.headers.vary)} does not name Accept`)
+    if (res.headers['content-encoding'] !== undefined) broken.push(`content-encoding ${String(res.headers['content-encoding'])}`)
+    if (res.headers['cache-control'] === undefined) broken.push('no cache-control')
     const text = res.body.toString('utf8')
     const headerBytes = res.rawHeaders.join('\n')
     for (const canary of expect.forbidden ?? []) {
@@ -72,11 +162,18 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
     }
     if (STACK_FRAME.test(text) || STACK_FRAME.test(headerBytes)) broken.push('a stack frame reached the response')
     let body: Record<string, unknown> | undefined
-    try {
-      body = JSON.parse(text)
-    } catch {
-      broken.push(`body is not JSON: ${JSON.stringify(text.slice(0, 200))}`)
-      return { broken, body }
+    if (contentType === 'application/problem+xml') {
+      const read = readXmlProblem(text, schemaOfType)
+      broken.push(...read.broken)
+      if (read.body === undefined) return { broken, body: undefined }
+      body = read.body
+    } else {
+      try {
+        body = JSON.parse(text)
+      } catch {
+        broken.push(`body is not JSON: ${JSON.stringify(text.slice(0, 200))}`)
+        return { broken, body }
+      }
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       broken.push('body is not an object')

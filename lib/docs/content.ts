@@ -10,7 +10,8 @@ export const INDEX_TITLE = 'Error reference'
 
 /** Opening paragraph of the index. */
 export const INDEX_INTRO = 'Every error this service returns is a problem document as defined by RFC 9457 (Problem Details for HTTP APIs), ' +
-  'sent with the `application/problem+json` media type. Its `type` URI names the error code and leads to the code\'s page below; ' +
+  'sent with the `application/problem+json` media type (exactly that, with no parameter). Clients that accept `application/json` only get the same document as ' +
+  '`application/json`; clients that prefer `application/problem+xml` may get its XML form (RFC 9457 appendix B). Its `type` URI names the error code and leads to the code\'s page below; ' +
   'its `title` never changes for a code, so clients can branch on `type` and show `title` to people.'
 
 /** The paragraph above the example in the index. */

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
-import problemDetails, { ProblemError, type CatalogMembers, type ProblemCatalogEntry, type ProblemCode, type ProblemDocument, type FromSchema } from '../..'
+import problemDetails, { PROBLEM_CONTENT_TYPE, PROBLEM_XML_MEDIA_TYPE, PROBLEM_XML_NAMESPACE, ProblemError, type CatalogMembers, type ProblemCatalogEntry, type ProblemCode, type ProblemDocument, type FromSchema } from '../..'
 
 // A user catalog, typed from the very object that is registered.
 const catalog = {
@@ -22,6 +22,10 @@ declare module '../..' {
 const app = Fastify()
 app.register(problemDetails, { catalog, typeBase: 'https://docs.example.com/errors/' })
 app.register(problemDetails, { codes: { P2025: 'resource_not_found' }, statusCodes: { 410: 'conflict' }, mapError: () => undefined })
+app.register(problemDetails, { problemXml: false })
+expectType<'application/problem+json'>(PROBLEM_CONTENT_TYPE)
+expectType<'application/problem+xml'>(PROBLEM_XML_MEDIA_TYPE)
+expectType<'urn:ietf:rfc:7807'>(PROBLEM_XML_NAMESPACE)
 
 // built-in codes and their members
 expectType<ProblemError<'invalid_request'>>(new ProblemError('invalid_request', { detail: 'schedule_id is required' }))
@@ -51,6 +55,7 @@ expectError(app.get('/e', { config: { problems: ['no_such_problem'] } }, async (
 // options are checked
 expectError(app.register(problemDetails, { typeBase: 42 }))
 expectError(app.register(problemDetails, { unknownOption: true }))
+expectError(app.register(problemDetails, { problemXml: 'no' }))
 expectError(app.register(problemDetails, { catalog: { x: { status: 400, title: 'x', retryable: 'no', category: 'user' } } }))
 expectError(app.register(problemDetails, { catalog: { x: { status: 400, title: 'x', retryable: false, category: 'client' } } }))
 
