@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Socket } from 'node:net'
 import { isError, safeGet } from './guards.ts'
 import { instanceOf } from './problem.ts'
-import { PROBLEM_CONTENT_TYPE, PROBLEM_MEDIA_TYPE } from './responder.ts'
+import { PROBLEM_CONTENT_TYPE, PROBLEM_MEDIA_TYPE, sendAsSerialized } from './responder.ts'
 import { reasonPhrase } from './status-phrases.ts'
 
 /**
@@ -68,7 +68,7 @@ function sendMinimalProblem (error: unknown, request: FastifyRequest, reply: Fas
   const status = statusOf(error)
   const detail = status < 500 && isError(error) ? error.message : undefined
   const body = JSON.stringify({ type: 'about:blank', title: reasonPhrase(status), status, detail, instance: instanceOf(request), retryable: false })
-  reply.code(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body)
+  reply.code(status).header('content-type', PROBLEM_CONTENT_TYPE).serializer(sendAsSerialized).send(body)
 }
 
 /**

@@ -20,8 +20,11 @@ export { PROBLEM_MEDIA_TYPE }
  */
 export const PROBLEM_CONTENT_TYPE = PROBLEM_MEDIA_TYPE
 
-/** The route's serializer (`reply.serializer()`) must not touch a problem: it is sent as serialized here. */
-function sendAsSerialized (payload: string): string {
+/**
+ * The route's serializer (`reply.serializer()`) must not touch a problem: it is sent as serialized
+ * here. Set as the reply's serializer, it also keeps Fastify from adding `; charset=utf-8`.
+ */
+export function sendAsSerialized (payload: string): string {
   return payload
 }
 

@@ -122,7 +122,7 @@ t.test('problemFrameworkErrors never throws, whatever reply it is given', async 
   t.doesNotThrow(() => problemFrameworkErrors(new Error('x'), { url: '/x' } as never, { code () { throw new Error('gone') }, raw: { ...raw, writeHead () { throw new Error('closed') } } } as never))
   // 3. a server whose state cannot be read, a request without maxParamLength: the minimal document
   const sent: string[] = []
-  const reply = { code () { return reply }, header () { return reply }, send (body: string) { sent.push(body) } }
+  const reply = { code () { return reply }, header () { return reply }, serializer () { return reply }, send (body: string) { sent.push(body) } }
   const hostile = new Proxy({}, { get () { throw new Error('trap') } })
   problemFrameworkErrors({ code: 'FST_ERR_MAX_PARAM_LENGTH' }, { url: '/p/long?q=1', server: hostile } as never, reply as never)
   t.strictSame(JSON.parse(sent[0]), { type: 'about:blank', title: 'URI Too Long', status: 414, detail: 'A path parameter is longer than the server allows.', instance: '/p/long', retryable: false })
