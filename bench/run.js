@@ -12,6 +12,7 @@ const autocannon = require('autocannon')
 const { VARIANTS } = require('./variants.js')
 const { renderTable, renderMarkdown, renderSvg } = require('./report.js')
 const { measureStartup } = require('./startup.js')
+const { measureNegotiation } = require('./negotiate.js')
 const { ensureBenchDependencies } = require('./install.js')
 
 const ROOT = join(__dirname, '..')
@@ -184,7 +185,7 @@ async function measureMemory (child) {
 }
 
 /** The target ratios of the issue, computed from the medians of this run. */
-function evaluateTargets (byName, memory) {
+function evaluateTargets (byName, memory, negotiation) {
   const targets = []
   for (const variant of VARIANTS) {
     const target = variant.target
@@ -197,6 +198,13 @@ function evaluateTargets (byName, memory) {
   const largest = byName.get('ours-catalog-10000')
   if (largest?.registerMs !== undefined) {
     targets.push({ target: 'registration with 10,000 catalog entries < 1 s', variant: largest.name, valueMs: largest.registerMs, maxMs: 1000, met: largest.registerMs < 1000 })
+  }
+  // negotiation: the negotiator alone for a browser's Accept, as a share of a whole error response
+  const browser = negotiation?.find((n) => n.name === 'browser')
+  const errorResponse = byName.get('ours-throw')
+  if (browser !== undefined && errorResponse !== undefined) {
+    const share = browser.nsPerCall / (errorResponse.cpuMicrosPerResponse * 1000)
+    targets.push({ target: 'negotiating a browser Accept < 1% of an error response (the negotiator alone)', variant: 'negotiation', share, maxShare: 0.01, met: share < 0.01 })
   }
   if (memory !== undefined) {
     const limitBytes = 10 * 2 ** 20
@@ -292,6 +300,10 @@ async function main () {
     // 6. startup: ready() of an app with swagger and 1,000 routes declaring problems, fresh processes
     const startup = settings.startup > 0 ? await measureStartup({ repetitions: settings.startup, packagePath: settings.package ?? ROOT, log }) : undefined
 
+    // 7. negotiation: the negotiator alone, per Accept value, in this process
+    log('negotiation: the negotiator per Accept value')
+    const negotiation = measureNegotiation({ packagePath: settings.package ?? ROOT, calls: settings.quick ? 10_000 : 100_000, rounds: settings.quick ? 3 : 9 })
+
     const byName = new Map(results.map((r) => [r.name, r]))
     const report = {
       command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
@@ -303,12 +315,13 @@ async function main () {
       package: settings.package,
       settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, startup: settings.startup, quick: settings.quick },
       variants: results,
-      targets: [...evaluateTargets(byName, memory), ...(startup?.targets ?? [])],
+      targets: [...evaluateTargets(byName, memory, negotiation), ...(startup?.targets ?? [])],
       memory,
-      startup
+      startup,
+      negotiation
     }
 
-    // 7. output: the table, the JSON of this run, and the docs
+    // 8. output: the table, the JSON of this run, and the docs
     console.log(renderTable(report))
     const resultsDir = join(__dirname, 'results')
     mkdirSync(resultsDir, { recursive: true })

@@ -64,7 +64,7 @@ function checkReport (report, stdout) {
   const ratioTargets = VARIANTS.filter((v) => v.target !== undefined).map((v) => v.name)
   check(JSON.stringify(targets.filter((x) => x.ratio !== undefined && !x.variant.startsWith('startup-')).map((x) => x.variant)) === JSON.stringify(ratioTargets), 'one ratio per target variant')
   for (const x of targets) {
-    const value = x.ratio ?? x.valueMs ?? x.valueBytes
+    const value = x.ratio ?? x.valueMs ?? x.share ?? x.valueBytes
     check(typeof value === 'number' && Number.isFinite(value), `${x.target}: measured`)
     check(typeof x.met === 'boolean', `${x.target}: met or missed`)
     check(stdout.includes(x.target), `${x.target}: printed`)
@@ -73,7 +73,11 @@ function checkReport (report, stdout) {
   // the cost of Accept negotiation: an error response with a browser's Accept against none
   const negotiated = results.find((r) => r.name === 'ours-throw-accept')
   check(isPositive(negotiated?.cpuMicrosPerResponse) && /^application\/problem\+json$/.test(negotiated?.contentType ?? ''), 'an error response with a browser Accept is measured, and gets problem+json')
-  check(isPositive(targets.find((x) => x.variant === 'ours-throw-accept')?.ratio), 'the ratio of a negotiated Accept to none is reported')
+  check(isPositive(targets.find((x) => x.variant === 'negotiation')?.share), 'the share of negotiation in an error response is reported')
+  check(results.some((r) => r.name === 'baseline-accept'), 'Fastify\'s default handler is measured with the same Accept')
+  const negotiation = report.negotiation ?? []
+  check(negotiation.length >= 5 && negotiation.every((n) => isPositive(n.nsPerCall)), 'the negotiator alone is measured for every Accept value')
+  check(negotiation.find((n) => n.name === 'xml')?.format === 'application/problem+xml' && negotiation.find((n) => n.name === 'json')?.format === 'application/json', 'the negotiator chose the expected forms')
   check(targets.some((x) => x.valueBytes !== undefined), 'heap growth')
 
   // registration time for 16, 1,000 and 10,000 catalog entries

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { createProblemResponses } from './openapi.ts'
 import { keepProblemSchemaName } from './openapi-names.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
-import { recordRegistration, warnUncoveredRoutes } from './registration.ts'
+import { defaultHandlerRoutesInScope, recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
 import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
 import type { ProblemCode, ProblemDetailsApi, ProblemInitBase } from './types.ts'
@@ -14,6 +14,8 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   const serializerFor = createSerializers()
   const responder = createResponder(config, serializerFor)
   recordRegistration(fastify, responder.problemErrorHandler)
+  // routes declared before the plugin, while the router holds only them (warned about at ready())
+  const declaredBefore = defaultHandlerRoutesInScope(fastify)
 
   fastify.addSchema(problemSchema(config))
   const api: ProblemDetailsApi = Object.freeze({
@@ -33,7 +35,7 @@ const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problem
   fastify.addHook('onRoute', problemResponses.addProblemResponses)
   fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses(fastify.log) })
   fastify.addHook('onReady', async function nameProblemSchema () { keepProblemSchemaName(fastify) })
-  fastify.addHook('onReady', async function warnAboutUncoveredRoutes () { warnUncoveredRoutes(fastify) })
+  fastify.addHook('onReady', async function warnAboutUncoveredRoutes () { warnUncoveredRoutes(fastify, declaredBefore) })
   if (config.serveDocs) {
     // the reference tooling loads only for services that serve it
     const { registerDocsRoutes } = await import('./docs/serve.ts')

@@ -60,16 +60,28 @@ export function routesWithDefaultErrorHandler (tree: string): string[] {
 }
 
 /**
- * At `ready()`: one warning listing the routes of the plugin's scope that keep Fastify's default
- * error handler (they were declared before the plugin, in its scope or a parent one), with the fix.
- * Routes with their own `errorHandler`, or in a scope with its own `setErrorHandler`, are deliberate
- * and not listed.
+ * The routes of the plugin's scope that Fastify's default error handler answers. Called while the
+ * plugin registers, it lists the routes declared before it (in its scope or a parent one), and
+ * reading the router is cheap then: it holds only those routes, usually none.
  */
-export function warnUncoveredRoutes (fastify: FastifyInstance): void {
+export function defaultHandlerRoutesInScope (fastify: FastifyInstance): string[] {
   const prefix = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
   const inScope = (path: string) => prefix === '' || path === prefix || path.startsWith(prefix + '/')
-  const routes = routesWithDefaultErrorHandler(fastify.printRoutes({ includeMeta: ['errorHandler'] }))
+  return routesWithDefaultErrorHandler(fastify.printRoutes({ includeMeta: ['errorHandler'] }))
     .filter((route) => inScope(route.slice(route.indexOf(' ') + 1)))
+}
+
+/**
+ * At `ready()`: one warning listing the routes that keep Fastify's default error handler, with the
+ * fix. Only when some route was in the router before the plugin registered is the route tree read
+ * again (a route declared right after an unawaited `register` is in the router early but gets the
+ * plugin's handler). Routes with their own `errorHandler`, or in a scope with its own
+ * `setErrorHandler`, are deliberate and not listed.
+ */
+export function warnUncoveredRoutes (fastify: FastifyInstance, declaredBefore: readonly string[]): void {
+  if (declaredBefore.length === 0) return
+  const candidates = new Set(declaredBefore)
+  const routes = defaultHandlerRoutesInScope(fastify).filter((route) => candidates.has(route))
   if (routes.length === 0) return
   fastify.log.warn({ routes }, `fastify-problem-details: ${routes.length === 1 ? '1 route keeps' : `${routes.length} routes keep`} Fastify's default error handler and will not answer with problem documents: ${routes.join(', ')}. They were declared before the plugin was registered; register the plugin first (await app.register(problemDetails) before declaring routes and registering plugins that declare routes).`)
 }

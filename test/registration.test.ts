@@ -102,6 +102,19 @@ t.test('no warning when every route is covered; a plugin in a prefixed scope onl
   clean.get('/a', async () => 'a')
   await clean.ready()
   t.strictSame(quiet.lines.filter((line) => line.level === 40), [])
+
+  // a route declared right after an unawaited register is in the router before the plugin loads,
+  // but gets the plugin's handler: not listed, and it answers with a problem
+  const unawaited = logCollector()
+  const eager = Fastify({ logger: { level: 'info', stream: unawaited.stream } })
+  t.teardown(() => eager.close())
+  eager.register(problemDetails)
+  eager.get('/next', async () => { throw new ProblemError('conflict') })
+  await eager.ready()
+  t.strictSame(unawaited.lines.filter((line) => line.level === 40), [])
+  const res = await eager.inject('/next')
+  t.equal(res.headers['content-type'], PROBLEM_CONTENT_TYPE)
+  t.equal(res.json().type, '/problems/conflict')
 })
 
 t.test('the route tree is read node by node; what it cannot read is skipped', async (t) => {
