@@ -23,6 +23,7 @@ const printingExporter = {
     for (const span of finished) {
       if (span.kind !== SpanKind.SERVER) continue
       const line = `span  ${span.name}  trace_id=${span.spanContext().traceId}  status=${SpanStatusCode[span.status.code]}` +
+        (span.attributes['problem_details.code'] ? `  problem_details.code=${span.attributes['problem_details.code']}` : '') +
         (span.attributes['error.type'] ? `  error.type=${span.attributes['error.type']}` : '') +
         `  http.status_code=${span.attributes['http.status_code'] ?? span.attributes['http.response.status_code']}`
       spans.push({ traceId: span.spanContext().traceId, line })

@@ -144,7 +144,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
     const traceId = spanContext?.traceId
     const rendered = renderProblem(classification, instanceOf(request), traceId, config, serializerFor)
     const c = rendered.classification
-    recordProblemOnSpan(span, c.entry?.code, c.status, thrown, c.developerError)
+    recordProblemOnSpan(span, c.entry, c.status, thrown, c.developerError)
 
     // 2. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level;
     // a response already under way (a stream or raw write cut short) cannot be replaced, and says so

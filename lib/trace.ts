@@ -27,6 +27,11 @@ export function validSpanContext (span: Span | undefined): SpanContext | undefin
 
 /** Semantic-convention attribute names the plugin writes (stable in semconv 1.26+). */
 export const ATTR_ERROR_TYPE = 'error.type'
+/** The plugin's own attributes, namespaced as the conventions ask for domain attributes. */
+export const ATTR_PROBLEM_CODE = 'problem_details.code'
+export const ATTR_PROBLEM_TYPE = 'problem_details.type'
+/** The `problem` value of the log line and of the span for problems without a catalog code. */
+const ABOUT_BLANK = 'about:blank'
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code'
 const OLD_ATTR_HTTP_STATUS_CODE = 'http.status_code'
 const EXCEPTION_EVENT = 'exception'
@@ -88,19 +93,31 @@ function messageOf (exception: Exception): string | undefined {
   }
 }
 
+/** What the span needs of a catalog entry: its code and its resolved `type` URI. */
+export interface SpanProblem {
+  readonly code: string
+  readonly type: string
+}
+
 /**
  * Tells the problem's story on its span (semantic conventions for HTTP servers):
- * - `error.type` = the problem code (the status as text for `about:blank` problems), always;
+ * - `problem_details.code` and `problem_details.type` (the type URI), on every problem;
+ *   `about:blank` for both when the problem has no catalog entry;
  * - `http.response.status_code` = the problem's status, unless the instrumentation set it;
- * - 5xx only: the original error recorded as an exception event (unless one is recorded already)
- *   and status ERROR. A 4xx is the client's failure, not the server's: no ERROR status.
+ * - 5xx only: `error.type` = the problem code (the status as text for `about:blank` problems),
+ *   the original error recorded as an exception event (unless one is recorded already) and
+ *   status ERROR. A 4xx is the client's failure: a SERVER span stays successful, so neither
+ *   `error.type` nor the ERROR status (the conventions: instrumentations SHOULD NOT set them).
  * Nothing happens without a recording span (no SDK, or a sampled-out trace).
  */
-export function recordProblemOnSpan (span: Span | undefined, code: string | undefined, status: number, thrown: unknown, developerError?: Error): void {
+export function recordProblemOnSpan (span: Span | undefined, entry: SpanProblem | undefined, status: number, thrown: unknown, developerError?: Error): void {
   if (span === undefined || !span.isRecording()) return
-  span.setAttribute(ATTR_ERROR_TYPE, code ?? String(status))
+  const code = entry?.code
+  span.setAttribute(ATTR_PROBLEM_CODE, code ?? ABOUT_BLANK)
+  span.setAttribute(ATTR_PROBLEM_TYPE, entry?.type ?? ABOUT_BLANK)
   if (!hasStatusAttribute(span)) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
   if (status < 500) return
+  span.setAttribute(ATTR_ERROR_TYPE, code ?? String(status))
   const exception = asException(thrown)
   if (exception !== undefined && !hasRecordedException(span)) safelyRecord(span, exception)
   if (developerError !== undefined) safelyRecord(span, developerError)

@@ -84,5 +84,7 @@ t.test('with NodeSDK and @fastify/otel registering itself, swagger, serveDocs an
   const requests = exporter.getFinishedSpans().filter((span) => span.name === 'request')
   t.equal(requests.length, 2, 'one request span per request: @fastify/otel registered once')
   t.strictSame(requests.map((span) => span.spanContext().traceId).sort(), [thrownBody.trace_id, sentBody.trace_id].sort())
-  t.match(requests.find((span) => span.spanContext().traceId === sentBody.trace_id)?.attributes, { 'error.type': 'conflict' })
+  const sentSpan = requests.find((span) => span.spanContext().traceId === sentBody.trace_id)
+  t.match(sentSpan?.attributes, { 'problem_details.code': 'conflict' })
+  t.equal(sentSpan?.attributes['error.type'], undefined, 'a 409 sets no error.type')
 })

@@ -29,8 +29,9 @@ const [, httpMinor] = installedVersion('@opentelemetry/instrumentation-http').sp
 const HTTP_SETS_STATUS_AS_ERROR_TYPE = httpMinor >= 300
 
 /** The error.type the problem span ends with. */
-function expectedErrorType (pipeline: string, site: Site): string {
-  return pipeline === 'http' && site.status >= 500 && HTTP_SETS_STATUS_AS_ERROR_TYPE ? String(site.status) : site.code
+function expectedErrorType (pipeline: string, site: Site): string | undefined {
+  if (site.status < 500) return undefined
+  return pipeline === 'http' && HTTP_SETS_STATUS_AS_ERROR_TYPE ? String(site.status) : site.code
 }
 
 interface Site {
@@ -107,7 +108,9 @@ if (stale !== undefined) {
 
             const span = problemSpanOf(pipeline, spans)
             t.ok(span, 'the problem span was exported')
-            t.equal(span?.attributes['error.type'], expectedErrorType(pipeline, site), 'error.type is the problem code (the status under instrumentation-http 0.300+ alone, for 5xx)')
+            t.equal(span?.attributes['error.type'], expectedErrorType(pipeline, site), 'error.type: 5xx only, the problem code (the status under instrumentation-http 0.300+ alone)')
+            t.equal(span?.attributes['problem_details.code'], site.code, 'the problem code is on the span')
+            t.equal(span?.attributes['problem_details.type'], res.body.type, 'so is its type URI')
             t.equal(span?.attributes['http.response.status_code'], site.status, 'the status is on the span')
             const exceptions = span?.events.filter((e) => e.name === 'exception') ?? []
             if (site.status >= 500) {
