@@ -55,3 +55,33 @@ t.test('a request decoration named opentelemetry that throws is ignored', async 
   const body = problemOf(t, await app.inject('/x'), 409)
   t.notOk('trace_id' in body)
 })
+
+t.test('a thrown 4xx: @fastify/otel marks its request span ERROR, which cannot be reset; reply.problem() keeps it unset', async (t) => {
+  const instrumentation = new FastifyOtelInstrumentation()
+  instrumentation.setTracerProvider(provider)
+  const { app } = await build(t, {
+    routes: async (app) => {
+      await app.register(instrumentation.plugin())
+      app.get('/thrown', async function thrown () { throw Object.assign(new Error('no such task'), { statusCode: 404 }) })
+      app.get('/sent', async function sent (_req, reply) { return reply.problem('conflict') })
+    }
+  })
+  exporter.reset()
+  const thrownBody = problemOf(t, await app.inject('/thrown'), 404)
+  const sentBody = problemOf(t, await app.inject('/sent'), 409)
+  const requests = exporter.getFinishedSpans().filter((s) => s.name === 'request')
+  const thrown = requests.find((s) => s.spanContext().traceId === thrownBody.trace_id)
+  const sent = requests.find((s) => s.spanContext().traceId === sentBody.trace_id)
+  t.equal(thrown?.status.code, SpanStatusCode.ERROR, 'set by @fastify/otel in its onError hook, not by the plugin')
+  t.equal(thrown?.attributes['problem_details.code'], 'resource_not_found')
+  t.equal(thrown?.attributes['error.type'], undefined, 'the plugin sets no error.type on a 4xx')
+  t.equal(sent?.status.code, SpanStatusCode.UNSET, 'reply.problem() is no error to @fastify/otel')
+  t.equal(sent?.attributes['problem_details.code'], 'conflict')
+
+  // why the plugin does not reset it: the SDK ignores setStatus(UNSET) on an open span
+  const span = provider.getTracer('reset').startSpan('server')
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'no such task' })
+  span.setStatus({ code: SpanStatusCode.UNSET })
+  span.end()
+  t.equal(exporter.getFinishedSpans().find((s) => s.name === 'server')?.status.code, SpanStatusCode.ERROR)
+})
