@@ -11,8 +11,7 @@ const METER_NAME = 'fastify-problem-details'
 /** Methods the HTTP semantic conventions know; any other is recorded as `_OTHER`, keeping the attribute bounded. */
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'])
 
-let cachedProvider: MeterProvider | undefined
-let cachedCounter: Counter | undefined
+let cached: { readonly provider: MeterProvider, readonly counter: Counter } | undefined
 
 /**
  * The counter of the meter provider registered now. The API's global meter provider is not a proxy
@@ -21,27 +20,23 @@ let cachedCounter: Counter | undefined
  */
 function problemsCounter (): Counter {
   const provider = metrics.getMeterProvider()
-  if (provider !== cachedProvider || cachedCounter === undefined) {
-    cachedCounter = provider.getMeter(METER_NAME).createCounter(PROBLEMS_METRIC, {
+  if (cached?.provider !== provider) {
+    const counter = provider.getMeter(METER_NAME).createCounter(PROBLEMS_METRIC, {
       unit: '{problem}',
       description: 'Problem documents (RFC 9457) sent, by problem code, category, status, method and route'
     })
-    cachedProvider = provider
+    cached = { provider, counter }
   }
-  return cachedCounter
+  return cached.counter
 }
 
 function methodOf (request: FastifyRequest): string {
-  const method = safeGet(request, 'method')
-  return typeof method === 'string' && KNOWN_METHODS.has(method) ? method : '_OTHER'
+  return KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
 }
 
-/** The route template (never the raw path); undefined when no route matched. */
+/** The route template (never the raw path); undefined when no route matched (the not-found handler, a router error). */
 function routeOf (request: FastifyRequest): string | undefined {
-  const is404 = safeGet(request, 'is404')
-  if (is404 === true) return undefined
-  const url = safeGet(safeGet(request, 'routeOptions'), 'url')
-  return typeof url === 'string' ? url : undefined
+  return request.is404 ? undefined : safeGet(request.routeOptions, 'url') as string | undefined
 }
 
 /**
@@ -53,7 +48,8 @@ export function countProblem (request: FastifyRequest, c: Classification): void 
     const code = c.entry?.code ?? 'about:blank'
     const attributes: Record<string, string | number | boolean> = {
       'problem_details.code': code,
-      'problem_details.category': c.entry?.category ?? (c.status >= 500 ? 'platform' : 'user'),
+      // only a 4xx status without a catalog entry is sent as about:blank (a 5xx one is internal_error)
+      'problem_details.category': c.entry?.category ?? 'user',
       'problem_details.retryable': isRetryable(c),
       'http.response.status_code': c.status,
       'http.request.method': methodOf(request)

@@ -2,7 +2,7 @@ import { metrics } from '@opentelemetry/api'
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
-import problemDetails from '../lib/index.ts'
+import problemDetails, { problemFrameworkErrors } from '../lib/index.ts'
 
 /** A reader of the real SDK that the test reads on demand with collect(): no timer. */
 class OnDemandReader extends MetricReader {
@@ -164,4 +164,36 @@ test('the metrics option is validated', async t => {
   await t.rejects(async () => {
     await app.register(problemDetails, { metrics: 'yes' as unknown as boolean })
   }, { code: 'FST_PROBLEM_INVALID_OPTION' })
+})
+
+test('a 4xx status without a catalog entry is counted as about:blank, category user', async t => {
+  const reader = startSdk(t)
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(problemDetails)
+  app.get('/teapot', async function teapot () {
+    throw Object.assign(new Error('short and stout'), { statusCode: 418 })
+  })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal((await fetch(`${base}/teapot`)).status, 418)
+  const points = await problemPoints(reader)
+  t.strictSame(points.map(p => [p.attributes['problem_details.code'], p.attributes['problem_details.category'], p.attributes['http.response.status_code'], p.attributes['error.type']]), [
+    ['about:blank', 'user', 418, undefined]
+  ])
+})
+
+test('a router error (bad percent-encoding) is counted without http.route', async t => {
+  const reader = startSdk(t)
+  const app = Fastify({ frameworkErrors: problemFrameworkErrors })
+  t.teardown(() => app.close())
+  await app.register(problemDetails)
+  app.get('/files/:name', async function file () {
+    return 'ok'
+  })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal((await fetch(`${base}/files/%E0%A4%A`)).status, 400)
+  const points = await problemPoints(reader)
+  t.equal(points.length, 1)
+  t.equal(points[0]?.attributes['http.response.status_code'], 400)
+  t.notOk('http.route' in (points[0]?.attributes ?? {}))
 })
