@@ -72,6 +72,8 @@ export interface ProblemDetailsOptions {
    * of RFC 9457 appendix B; off, they get `application/problem+json`. Default: `true`.
    */
   problemXml?: boolean
+  /** Count every problem sent in the OpenTelemetry counter `problem_details.problems` (a no-op without a metrics SDK). Default: `true`. */
+  metrics?: boolean
 }
 
 /** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
@@ -102,7 +104,7 @@ export const DEFAULT_TYPE_BASE = '/problems/'
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -127,6 +129,7 @@ export interface ProblemDetailsConfig {
   readonly serveDocs: boolean
   readonly wwwAuthenticate: string
   readonly problemXml: boolean
+  readonly metrics: boolean
   readonly memberValidator: MemberValidator
 }
 
@@ -251,6 +254,7 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
     serveDocs,
     wwwAuthenticate: wwwAuthenticate as string,
     problemXml: flag('problemXml', raw.problemXml, true),
+    metrics: flag('metrics', raw.metrics, true),
     memberValidator
   })
 }

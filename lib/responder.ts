@@ -9,6 +9,7 @@ import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
 import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
 import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { SerializerFor } from './serializer.ts'
+import { countProblem } from './metrics.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 import { problemXml } from './xml.ts'
 
@@ -145,6 +146,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
     const rendered = renderProblem(classification, instanceOf(request), traceId, config, serializerFor)
     const c = rendered.classification
     recordProblemOnSpan(span, c.entry, c.status, thrown, c.developerError)
+    if (config.metrics) countProblem(request, c)
 
     // 2. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level;
     // a response already under way (a stream or raw write cut short) cannot be replaced, and says so
