@@ -1,9 +1,9 @@
+import { UNSAFE_HEADER_VALUE } from './headers.ts'
+
 /** Challenge sent in `WWW-Authenticate` with 401 problems when neither the entry nor the error gives one. */
 export const DEFAULT_WWW_AUTHENTICATE = 'Bearer'
 
 const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?: |$)/
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\uffff]/
 const MAX_CHALLENGE_LENGTH = 1024
 
 /**
@@ -12,7 +12,7 @@ const MAX_CHALLENGE_LENGTH = 1024
  */
 export function challengeProblem (value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string such as "Bearer" or \'Bearer realm="api"\''
-  if (value.length > MAX_CHALLENGE_LENGTH || UNSAFE.test(value)) return `must be at most ${MAX_CHALLENGE_LENGTH} printable Latin-1 characters`
+  if (value.length > MAX_CHALLENGE_LENGTH || UNSAFE_HEADER_VALUE.test(value)) return `must be at most ${MAX_CHALLENGE_LENGTH} printable Latin-1 characters`
   if (!AUTH_SCHEME.test(value)) return 'must start with an auth-scheme token such as "Bearer" or "Basic"'
   return undefined
 }

@@ -15,22 +15,25 @@ const REPRESENTATION_HEADER_SET = new Set(REPRESENTATION_HEADERS)
 /** What every problem sends for caching, unless its own headers say otherwise: it describes one occurrence. */
 export const PROBLEM_CACHE_CONTROL = 'no-store'
 
+/** Representation headers a problem's own headers may set: the language of its detail, and how to cache it. */
+const OWN_REPRESENTATION_HEADERS = new Set(['content-language', 'cache-control', 'cdn-cache-control', 'surrogate-control', 'expires', 'pragma'])
 /**
- * Headers an error may not set: they describe the body or the connection, which the plugin owns.
- * An error may set its own `content-language` (of its detail) and caching headers.
+ * Headers an error may not set: they describe the body or the connection, which the plugin owns,
+ * or the representation the route was sending (all but the ones above).
  */
 const FORBIDDEN = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'host', 'set-cookie',
-  'content-encoding', 'content-range', 'content-location', 'content-disposition', 'content-md5', 'content-digest', 'repr-digest', 'digest', 'etag', 'last-modified', 'age'])
+  ...REPRESENTATION_HEADERS.filter((name) => !OWN_REPRESENTATION_HEADERS.has(name))])
 const VARY_ACCEPT = /(?:^|,)\s*(?:accept|\*)\s*(?:,|$)/i
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** Characters no header value may carry: control characters other than tab, DEL, and anything outside ASCII. */
 // eslint-disable-next-line no-control-regex
-const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f-\uffff]/
+export const UNSAFE_HEADER_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f-\uffff]/
 const MAX_HEADERS = 32
 const MAX_VALUE_LENGTH = 4096
 
 function safeValue (value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH || UNSAFE_VALUE.test(value)) return undefined
+  if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH || UNSAFE_HEADER_VALUE.test(value)) return undefined
   return value
 }
 
