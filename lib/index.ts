@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { createProblemResponses } from './openapi.ts'
 import { keepProblemSchemaName } from './openapi-names.ts'
+import { exceptionLoggerFor } from './exception-logs.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
 import { defaultHandlerRoutesInScope, recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
@@ -12,7 +13,7 @@ import type { ProblemCode, ProblemDetailsApi, ProblemInitBase } from './types.ts
 const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
   const config = normalizeOptions(options, fastify.prefix)
   const serializerFor = createSerializers()
-  const responder = createResponder(config, serializerFor)
+  const responder = createResponder(config, serializerFor, await exceptionLoggerFor(config, fastify.log))
   recordRegistration(fastify, responder.problemErrorHandler)
   // routes declared before the plugin, while the router holds only them (warned about at ready())
   const declaredBefore = defaultHandlerRoutesInScope(fastify)
@@ -52,6 +53,7 @@ export { ProblemError, isProblemError } from './problem-error.ts'
 export { builtinCatalog, type BuiltinCatalog } from './builtin-catalog.ts'
 export type { ProblemCatalog, ProblemCatalogEntry, ProblemCategory, ProblemLink, ResolvedProblemEntry } from './catalog.ts'
 export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
+export { EXCEPTION_SIGNAL_ENV, type ExceptionSignal } from './exception-signal.ts'
 export { PROBLEM_SCHEMA_ID } from './serializer.ts'
 export { PROBLEM_CONTENT_TYPE } from './responder.ts'
 export { PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE } from './negotiate.ts'

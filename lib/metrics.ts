@@ -30,12 +30,13 @@ function problemsCounter (): Counter {
   return cached.counter
 }
 
-function methodOf (request: FastifyRequest): string {
+/** The request's method as the HTTP conventions record it: a known method, else `_OTHER`. */
+export function methodOf (request: FastifyRequest): string {
   return KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
 }
 
 /** The route template (never the raw path); undefined when no route matched (the not-found handler, a router error). */
-function routeOf (request: FastifyRequest): string | undefined {
+export function routeOf (request: FastifyRequest): string | undefined {
   return request.is404 ? undefined : safeGet(request.routeOptions, 'url') as string | undefined
 }
 

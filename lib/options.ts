@@ -3,6 +3,7 @@ import { builtinCatalog } from './builtin-catalog.ts'
 import { challengeProblem, DEFAULT_WWW_AUTHENTICATE } from './challenge.ts'
 import { resolveCatalog, type ProblemCatalog, type ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './errors.ts'
+import { EXCEPTION_SIGNAL_ENV, EXCEPTION_SIGNALS, exceptionSignalFromEnv, type ExceptionSignal } from './exception-signal.ts'
 import { describe } from './guards.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
 import type { ProblemError } from './problem-error.ts'
@@ -74,6 +75,14 @@ export interface ProblemDetailsOptions {
   problemXml?: boolean
   /** Count every problem sent in the OpenTelemetry counter `problem_details.problems` (a no-op without a metrics SDK). Default: `true`. */
   metrics?: boolean
+  /**
+   * Where a 5xx problem's exception is recorded: `'spans'` (an `exception` event on the span),
+   * `'logs'` (an `http.server.request.exception` log record through the OpenTelemetry logs API, no span
+   * event) or `'logs/dup'` (both). `'logs'` and `'logs/dup'` need the logs API: `@opentelemetry/api`
+   * 1.10 or later, or `@opentelemetry/api-logs`. Default: the `OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN`
+   * environment variable as the semantic conventions define it (`logs`, `logs/dup`), else `'spans'`.
+   */
+  exceptionSignal?: ExceptionSignal
 }
 
 /** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
@@ -104,7 +113,7 @@ export const DEFAULT_TYPE_BASE = '/problems/'
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics', 'exceptionSignal'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -130,6 +139,9 @@ export interface ProblemDetailsConfig {
   readonly wwwAuthenticate: string
   readonly problemXml: boolean
   readonly metrics: boolean
+  readonly exceptionSignal: ExceptionSignal
+  /** True when `exceptionSignal` was given as an option, false when it comes from the environment. */
+  readonly exceptionSignalChosen: boolean
   readonly memberValidator: MemberValidator
 }
 
@@ -234,6 +246,8 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
   const wwwAuthenticate = raw.wwwAuthenticate ?? DEFAULT_WWW_AUTHENTICATE
   const challengeWhy = challengeProblem(wwwAuthenticate)
   if (challengeWhy !== undefined) invalid('wwwAuthenticate', `${challengeWhy}, got ${describe(wwwAuthenticate)}`)
+  const exceptionSignal = raw.exceptionSignal ?? exceptionSignalFromEnv(process.env[EXCEPTION_SIGNAL_ENV])
+  if (!EXCEPTION_SIGNALS.includes(exceptionSignal as ExceptionSignal)) invalid('exceptionSignal', `must be one of ${EXCEPTION_SIGNALS.map((s) => `'${s}'`).join(', ')}, got ${describe(exceptionSignal)}`)
   if (raw.mapError !== undefined && typeof raw.mapError !== 'function') invalid('mapError', `must be a function (error, request) => ProblemError | undefined, got ${describe(raw.mapError)}`)
 
   return Object.freeze({
@@ -255,6 +269,8 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
     wwwAuthenticate: wwwAuthenticate as string,
     problemXml: flag('problemXml', raw.problemXml, true),
     metrics: flag('metrics', raw.metrics, true),
+    exceptionSignal: exceptionSignal as ExceptionSignal,
+    exceptionSignalChosen: raw.exceptionSignal !== undefined,
     memberValidator
   })
 }

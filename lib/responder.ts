@@ -9,6 +9,7 @@ import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
 import type { ProblemDetailsConfig, ProblemLogLevel } from './options.ts'
 import { buildProblem, instanceOf, isRetryable } from './problem.ts'
 import type { SerializerFor } from './serializer.ts'
+import type { ExceptionLogger } from './exception-logs.ts'
 import { countProblem } from './metrics.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 import { problemXml } from './xml.ts'
@@ -135,8 +136,10 @@ export function renderProblem (classification: Classification, instance: string,
  * Sends problems. One function serves the error handler, the not-found handler and
  * `reply.problem()`, so every problem takes the same steps: classify, render, log once, send.
  */
-export function createResponder (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
+export function createResponder (config: ProblemDetailsConfig, serializerFor: SerializerFor, logExceptions?: ExceptionLogger) {
   const negotiate = createNegotiator(config.problemXml)
+  // exception events on spans, unless the exceptions go to log records only
+  const exceptionEvents = logExceptions === undefined || config.exceptionSignal !== 'logs'
 
   function respond (request: FastifyRequest, reply: FastifyReply, classification: Classification, thrown: unknown): FastifyReply {
     // 1. rendered: members checked, document built and serialized, headers chosen
@@ -145,7 +148,8 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
     const traceId = spanContext?.traceId
     const rendered = renderProblem(classification, instanceOf(request), traceId, config, serializerFor)
     const c = rendered.classification
-    recordProblemOnSpan(span, c.entry, c.status, thrown, c.developerError)
+    recordProblemOnSpan(span, c.entry, c.status, thrown, c.developerError, exceptionEvents)
+    if (logExceptions !== undefined) logExceptions(request, span, { entry: c.entry, status: c.status, thrown, developerError: c.developerError })
     if (config.metrics) countProblem(request, c)
 
     // 2. log once, what was sent: 5xx (and developer mistakes) with the original error, 4xx at the client level;

@@ -105,12 +105,12 @@ export interface SpanProblem {
  *   `about:blank` for both when the problem has no catalog entry;
  * - `http.response.status_code` = the problem's status, unless the instrumentation set it;
  * - 5xx only: `error.type` = the problem code (the status as text for `about:blank` problems),
- *   the original error recorded as an exception event (unless one is recorded already) and
- *   status ERROR. A 4xx is the client's failure: a SERVER span stays successful, so neither
+ *   the original error recorded as an exception event (unless one is recorded already, or
+ *   `exceptionEvents` is false because the exceptions go to log records) and status ERROR. A 4xx is the client's failure: a SERVER span stays successful, so neither
  *   `error.type` nor the ERROR status (the conventions: instrumentations SHOULD NOT set them).
  * Nothing happens without a recording span (no SDK, or a sampled-out trace).
  */
-export function recordProblemOnSpan (span: Span | undefined, entry: SpanProblem | undefined, status: number, thrown: unknown, developerError?: Error): void {
+export function recordProblemOnSpan (span: Span | undefined, entry: SpanProblem | undefined, status: number, thrown: unknown, developerError?: Error, exceptionEvents = true): void {
   if (span === undefined || !span.isRecording()) return
   const code = entry?.code
   span.setAttribute(ATTR_PROBLEM_CODE, code ?? ABOUT_BLANK)
@@ -119,8 +119,10 @@ export function recordProblemOnSpan (span: Span | undefined, entry: SpanProblem 
   if (status < 500) return
   span.setAttribute(ATTR_ERROR_TYPE, code ?? String(status))
   const exception = asException(thrown)
-  if (exception !== undefined && !hasRecordedException(span)) safelyRecord(span, exception)
-  if (developerError !== undefined) safelyRecord(span, developerError)
+  if (exceptionEvents) {
+    if (exception !== undefined && !hasRecordedException(span)) safelyRecord(span, exception)
+    if (developerError !== undefined) safelyRecord(span, developerError)
+  }
   const message = (exception === undefined ? undefined : messageOf(exception)) ?? developerError?.message ?? code
   span.setStatus({ code: SpanStatusCode.ERROR, message })
 }

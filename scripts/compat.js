@@ -28,6 +28,7 @@ const COMPAT_SET = {
   '@opentelemetry/exporter-trace-otlp-http': '^0.301.0',
   '@opentelemetry/instrumentation': '^0.301.1',
   '@opentelemetry/instrumentation-http': '^0.301.0',
+  '@opentelemetry/sdk-logs': '^3.1.1',
   '@opentelemetry/sdk-metrics': '^3.1.1',
   '@opentelemetry/sdk-node': '^0.301.0',
   '@opentelemetry/sdk-trace': '^3.1.1',

@@ -4,10 +4,13 @@
 // processors take their exporter as an option (`new SimpleSpanProcessor({ exporter })`; the 3.x
 // line silently exports nothing when given the exporter itself), and there is no
 // NodeTracerProvider: registerGlobally() does what its register() did.
+import * as api from '@opentelemetry/api'
 import { context, propagation, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { createRequire } from 'node:module'
 
 /** A tracer provider whose finished spans are kept in memory, in `exporter`. */
 export function memoryTracing (): { exporter: InMemorySpanExporter, provider: TracerProvider } {
@@ -30,4 +33,28 @@ export function registerGlobally (provider: TracerProvider): () => Promise<void>
     propagation.disable()
     context.disable()
   }
+}
+
+/**
+ * A logger provider whose records are kept in memory, made the global one through the logs API
+ * the plugin finds: `logs` of `@opentelemetry/api` on the newest line (1.10+, with sdk-logs 3.x), the
+ * separate `@opentelemetry/api-logs` on the Node 20 line. Returns the exporter and what undoes it.
+ */
+export function registerMemoryLogs (): { exporter: InMemoryLogRecordExporter, unregister: () => Promise<void> } {
+  const exporter = new InMemoryLogRecordExporter()
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] })
+  const logsApi = (api as { logs?: GlobalLogs }).logs ?? (createRequire(__filename)('@opentelemetry/api-logs') as { logs: GlobalLogs }).logs
+  logsApi.setGlobalLoggerProvider(provider)
+  return {
+    exporter,
+    async unregister () {
+      await provider.shutdown()
+      logsApi.disable()
+    }
+  }
+}
+
+interface GlobalLogs {
+  setGlobalLoggerProvider (provider: LoggerProvider): unknown
+  disable (): void
 }
