@@ -3,7 +3,7 @@ import { context, trace, type Context, type Span } from '@opentelemetry/api'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { EXCEPTION_SIGNAL_ENV } from './exception-signal.ts'
-import { isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
 import { methodOf, routeOf } from './metrics.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_PROBLEM_CODE, ATTR_PROBLEM_TYPE, type SpanProblem } from './trace.ts'
@@ -61,13 +61,13 @@ function exceptionType (exception: unknown): string {
 function exceptionAttributes (exception: unknown): Record<string, string> {
   if (!isError(exception)) {
     const text = textOf(exception) ?? 'a value that cannot be described'
-    return { 'exception.type': typeof exception, 'exception.message': text.slice(0, MAX_DESCRIPTION_LENGTH) }
+    return { 'exception.type': typeof exception, 'exception.message': text }
   }
   const attributes: Record<string, string> = { 'exception.type': exceptionType(exception) }
   const message = safeGet(exception, 'message')
-  if (typeof message === 'string') attributes['exception.message'] = message.slice(0, MAX_DESCRIPTION_LENGTH)
+  if (typeof message === 'string') attributes['exception.message'] = bound(message, MAX_DESCRIPTION_LENGTH)
   const stack = safeGet(exception, 'stack')
-  if (typeof stack === 'string') attributes['exception.stacktrace'] = stack.slice(0, MAX_STACKTRACE_LENGTH)
+  if (typeof stack === 'string') attributes['exception.stacktrace'] = bound(stack, MAX_STACKTRACE_LENGTH)
   return attributes
 }
 
@@ -135,6 +135,6 @@ export async function exceptionLoggerFor (config: Pick<ProblemDetailsConfig, 'ex
   if (logsApi !== undefined) return createExceptionLogger(logsApi)
   const why = 'needs the OpenTelemetry logs API: @opentelemetry/api 1.10 or later, or @opentelemetry/api-logs installed beside @opentelemetry/api'
   if (config.exceptionSignalChosen) throw new FST_PROBLEM_INVALID_OPTION('exceptionSignal', `is '${config.exceptionSignal}', which ${why}`)
-  log.warn({ code: 'FST_PROBLEM_NO_LOGS_API' }, `${EXCEPTION_SIGNAL_ENV}=${process.env[EXCEPTION_SIGNAL_ENV]} ${why}; exceptions stay span events`)
+  log.warn(`fastify-problem-details: ${EXCEPTION_SIGNAL_ENV}=${process.env[EXCEPTION_SIGNAL_ENV]} ${why}; exceptions stay span events`)
   return undefined
 }

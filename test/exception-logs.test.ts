@@ -177,6 +177,16 @@ t.test('the emitter: once per request, never throws, and without a span uses the
   logger({ raw: {}, method: 'GET' } as never, undefined, { ...problem, thrown: undefined })
   t.equal(emitted.length, 1, 'nothing thrown, nothing to record')
 
+  // what cannot be read is described, never thrown
+  emitted.length = 0
+  const unreadable = { [Symbol.toPrimitive] () { throw new Error('no') } }
+  logger({ raw: {}, method: 'GET', is404: true } as never, undefined, { ...problem, thrown: unreadable })
+  t.match(emitted[0], { body: 'a value that cannot be described', attributes: { 'exception.type': 'object', 'exception.message': 'a value that cannot be described' } })
+  logger({ raw: {}, method: 'GET', is404: true } as never, undefined, { ...problem, thrown: Object.assign(new Error('x'), { message: 42, stack: 'S'.repeat(20_000) }) })
+  t.equal(emitted[1]?.body, 'Error', 'without a message, the type is the body')
+  t.notOk('exception.message' in (emitted[1]?.attributes as object))
+  t.equal((emitted[1]?.attributes as Record<string, string>)['exception.stacktrace'].length, 16_384, 'the stack is bounded')
+
   const failing = createExceptionLogger({ getLogger: () => ({ emit () { throw new Error('exporter down') } }) })
   t.doesNotThrow(() => failing({ raw: {}, method: 'GET', is404: true } as never, undefined, problem))
 })
@@ -240,7 +250,7 @@ t.test('no logs API installed: the environment variable falls back to span event
   const none = async () => undefined
   setEnv(t, 'logs')
   t.equal(await exceptionLoggerFor({ exceptionSignal: 'logs', exceptionSignalChosen: false }, log, none), undefined, 'span events, as without the variable')
-  t.match(warnings, [[{ code: 'FST_PROBLEM_NO_LOGS_API' }, /^OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs needs the OpenTelemetry logs API: .*@opentelemetry\/api-logs.*; exceptions stay span events$/]])
+  t.match(warnings, [[/^fastify-problem-details: OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs needs the OpenTelemetry logs API: .*@opentelemetry\/api-logs.*; exceptions stay span events$/]])
   await t.rejects(exceptionLoggerFor({ exceptionSignal: 'logs/dup', exceptionSignalChosen: true }, log, none), { code: 'FST_PROBLEM_INVALID_OPTION', message: /exceptionSignal.*is 'logs\/dup', which needs the OpenTelemetry logs API/ })
   t.equal(await exceptionLoggerFor({ exceptionSignal: 'spans', exceptionSignalChosen: true }, log, async () => { throw new Error('never asked') }), undefined, 'spans never looks for the logs API')
 })
