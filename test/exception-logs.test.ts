@@ -118,7 +118,9 @@ t.test('logs: a 5xx exception is an http.server.request.exception log record of 
   const span = serverSpan()
   t.equal(span?.events.filter((e) => e.name === 'exception').length, 0, 'no span event')
   t.equal(span?.status.code, SpanStatusCode.ERROR, 'the span is still the failed one')
-  t.equal(span?.attributes['error.type'], 'internal_error')
+  // instrumentation-http 0.300+ writes the status over it when the response finishes (docs/opentelemetry.md)
+  t.match(span?.attributes['error.type'], /^(internal_error|500)$/)
+  t.equal(span?.attributes['problem_details.code'], 'internal_error')
   const records = exceptionRecords()
   t.equal(records.length, 1)
   const record = records[0]
