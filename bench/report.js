@@ -34,6 +34,10 @@ function countedNote (c) {
   return `The SDK counted ${whole(c.countedOn)} problems in the \`metrics: true\` server (every response it sent, warm-up included) and ${whole(c.countedOff ?? 0)} in the other.\n`
 }
 
+function aloneLine (a) {
+  return `${(a.sdkNs / 1000).toFixed(2)} µs per problem with the SDK and a reader (spread ${percent(a.sdkSpread)}), ${a.noopNs.toFixed(0)} ns without an SDK; ${whole(a.counted)} of ${whole(a.expected)} calls counted`
+}
+
 const signed = (n) => `${n >= 0 ? '+' : '-'}${Math.abs(n).toFixed(2)}`
 
 function registrationRows (report) {
@@ -64,9 +68,12 @@ function renderTable (report) {
   for (const t of report.targets) out.push(`  ${t.met ? 'MET ' : 'MISS'}  ${t.target}: ${targetValue(t)}`)
   if (report.counter != null) {
     const c = report.counter
-    out.push('', 'Problem counter, metrics on vs off (same run, SDK MeterProvider + periodic reader in both):')
-    out.push(`  ${counterLine(c)}`)
-    if (c.countedOn !== undefined) out.push(`  problems counted by the SDK: ${whole(c.countedOn)} (metrics on), ${whole(c.countedOff ?? 0)} (metrics off)`)
+    if (c.ratio !== undefined) {
+      out.push('', 'Problem counter, metrics on vs off (same run, SDK MeterProvider + periodic reader in both):')
+      out.push(`  ${counterLine(c)}`)
+      if (c.countedOn !== undefined) out.push(`  problems counted by the SDK: ${whole(c.countedOn)} (metrics on), ${whole(c.countedOff ?? 0)} (metrics off)`)
+    }
+    if (c.alone !== undefined) out.push('', `Problem counter, the counting function alone: ${aloneLine(c.alone)}`)
   }
   const registrations = registrationRows(report)
   if (registrations.length > 0) {
@@ -192,8 +199,12 @@ turns: a thrown \`ProblemError\`, \`reply.problem()\`, an unknown \`Error\` (500
 validation failure.
 `
   const c = report.counter
-  const counter = c == null
-    ? 'Not measured in this run.'
+  const alone = c?.alone === undefined
+    ? ''
+    : `The counting function alone, called ${whole(c.alone.calls)} times per pass in the benchmark's own process (\`bench/counter.js\`, the median of ${c.alone.rounds} passes; the request and the classification of the thrown \`ProblemError\` given, everything else as the error handler calls it): ${aloneLine(c.alone)}.
+`
+  const counter = c?.ratio === undefined
+    ? `Not measured over HTTP in this run.\n\n${alone}`
     : `${markdownTable(['', 'metrics: false', 'metrics: true', 'on / off', 'per problem'],
       [
         ['CPU µs / response (median)', micros(c.offMicros), micros(c.onMicros), `${c.ratio.toFixed(3)}x`, `${signed(c.perProblemMicros)} µs`],
@@ -201,7 +212,8 @@ validation failure.
       ],
       ['l', 'r', 'r', 'r', 'r'])}
 
-${countedNote(c)}`
+${countedNote(c)}
+${alone}`
   const versions = Object.entries(report.versions).filter(([, v]) => v !== undefined).map(([n, v]) => `${n} ${v}`).join(', ')
   return `# Benchmarks
 
@@ -237,8 +249,8 @@ ${variants}
 
 ## The problem counter (metrics on vs off)
 
-The counter \`problem_details.problems\` costs nothing without a metrics SDK (the API's no-op
-meter). Its cost with one is measured on two servers of the same run, interleaved with the
+Without a metrics SDK the counter \`problem_details.problems\` costs a lookup of the global
+meter provider and a no-op call (the API's no-op meter). Its cost with one is measured on two servers of the same run, interleaved with the
 others: each registers the metrics SDK as a service does (a global \`MeterProvider\` from
 \`@opentelemetry/sdk-metrics\` with a \`PeriodicExportingMetricReader\` exporting to memory every
 second) and throws the same \`ProblemError\`; one registers the plugin with \`metrics: true\` (the
@@ -246,7 +258,8 @@ default), the other with \`metrics: false\`. The target is the issue's: under 2%
 "Per problem" is the difference of the two medians; round by round, each round's \`metrics-on\`
 server is compared with its \`metrics-off\` one, which ran just before it. On this 2-core
 machine the rounds of one server move by more than 2% (the spread), so a single run can land on
-either side of the target.
+either side of the target. The counting function alone (below the table) is the second figure,
+with its own target: its cost against the \`metrics-off\` error response of the same run.
 
 ${counter}
 ## Catalog size
