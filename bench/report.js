@@ -258,8 +258,10 @@ default), the other with \`metrics: false\`. The target is the issue's: under 2%
 "Per problem" is the difference of the two medians; round by round, each round's \`metrics-on\`
 server is compared with its \`metrics-off\` one, which ran just before it. On this 2-core
 machine the rounds of one server move by more than 2% (the spread), so a single run can land on
-either side of the target. The counting function alone (below the table) is the second figure,
-with its own target: its cost against the \`metrics-off\` error response of the same run.
+either side of the target. The counting function alone (below the table), called in a tight loop,
+is a lower bound, not the cost in a server: there its code and data stay in the CPU's caches
+between calls and its garbage is collected in bulk, so it reads several times lower than the
+difference the servers show (see the notes below on where the time goes).
 
 ${counter}
 ## Catalog size
