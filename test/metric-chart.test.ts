@@ -6,9 +6,9 @@ import { metrics } from '@opentelemetry/api'
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import { DOMParser, type Element } from '@xmldom/xmldom'
 
-// scripts/metric-chart.js (`npm run chart:metrics`): its pure parts, on figures given here, and the
-// chart it wrote to docs/. The run itself (the demo under load) is what the script checks on its
-// own: it fails unless the counter holds, per code, exactly the problems it sent.
+// scripts/metric-chart.js (`npm run chart:metrics`): its pure parts, on figures given here, the
+// chart it wrote to docs/, and a short run of the demo under its planned load (two slices), whose
+// counter must hold, per code, exactly the problems sent.
 
 interface Series { codes: string[], slices: Array<{ label: string, atMs?: number, counts: Record<string, number> }> }
 const chart = createRequire(__filename)('../scripts/metric-chart.js') as {
@@ -21,6 +21,7 @@ const chart = createRequire(__filename)('../scripts/metric-chart.js') as {
   toSeries: (snapshots: Array<{ atMs: number, counts: Record<string, number> }>, codes: string[]) => Series
   renderProblemsChart: (series: Series, meta?: Record<string, string>) => string
   niceMax: (max: number) => { top: number, step: number }
+  run: (options: { slices?: number, scale?: number, concurrency?: number }) => Promise<{ series: Series, expected: Record<string, number>, wrong: string[], requests: number }>
 }
 
 /** Parses an SVG document; any XML error fails the parse. */
@@ -140,4 +141,17 @@ t.test('the committed docs/problems-per-code.svg is well-formed and shows every 
     for (const [code, n] of Object.entries(chart.expectedCounts(chart.planSlice(slice)))) planned[code] = (planned[code] ?? 0) + n
   }
   t.strictSame(Object.fromEntries([...found].map(([code, s]) => [code, s.total])), planned, 'the totals of the planned load')
+})
+
+t.test('a short run of the demo with the metrics SDK: every problem sent is counted once, under its code, slice by slice', async (t) => {
+  const { series, expected, wrong, requests } = await chart.run({ slices: 2, concurrency: 4 })
+  t.strictSame(wrong, [], 'every answer is the route\'s problem')
+  t.equal(series.slices.length, 2, 'a collection per slice')
+  for (const [i, slice] of series.slices.entries()) {
+    t.strictSame(slice.counts, chart.expectedCounts(chart.planSlice(i + 1)), `slice ${i + 1}: the planned problems, by code`)
+  }
+  const counted = Object.fromEntries(series.codes.map((code) => [code, series.slices.reduce((sum, s) => sum + (s.counts[code] ?? 0), 0)]))
+  t.strictSame(counted, expected, 'the totals')
+  t.equal(Object.values(counted).reduce((a, b) => a + b, 0), requests, 'as many problems as requests')
+  parseSvg(chart.renderProblemsChart(series))
 })
