@@ -262,7 +262,7 @@ const VARIANTS = [
   {
     name: 'metrics-off',
     group: 'problem counter (metrics SDK + periodic reader)',
-    label: 'metrics SDK on: ours, thrown ProblemError, option metrics: false',
+    label: 'metrics SDK, ours: thrown ProblemError, metrics: false',
     status: 400,
     meter: true,
     problem: true,
@@ -275,7 +275,7 @@ const VARIANTS = [
   {
     name: 'metrics-on',
     group: 'problem counter (metrics SDK + periodic reader)',
-    label: 'metrics SDK on: ours, thrown ProblemError, option metrics: true (counted)',
+    label: 'metrics SDK, ours: thrown ProblemError, metrics: true (counted)',
     status: 400,
     meter: true,
     problem: true,
