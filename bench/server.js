@@ -13,6 +13,49 @@ const PACKAGE = process.env.BENCH_PACKAGE || require('node:path').join(__dirname
 
 let exportedSpans = 0
 let otelSdk
+let meterProvider
+let metricReader
+let problemsCounted = 0
+
+/**
+ * The metrics SDK as a service runs it: a global MeterProvider with a periodic reader (every second,
+ * more often than the SDK's default minute, so collection is part of what is measured) exporting to
+ * memory. No tracing and no HTTP instrumentation: the only OpenTelemetry work is the counter's.
+ */
+function startMeterProvider () {
+  const { metrics } = require('@opentelemetry/api')
+  const { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } = require('@opentelemetry/sdk-metrics')
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.DELTA)
+  metricReader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })
+  meterProvider = new MeterProvider({ readers: [metricReader] })
+  metrics.setGlobalMeterProvider(meterProvider)
+  // the exporter keeps every export: drop them once exported, as a real exporter would
+  const exportBatch = exporter.export.bind(exporter)
+  exporter.export = (batch, done) => exportBatch(batch, (result) => {
+    problemsCounted += sumProblems(batch)
+    exporter.reset()
+    done(result)
+  })
+}
+
+/** The sum of `problem_details.problems` in one collection (delta temporality: what was added since the last one). */
+function sumProblems (resourceMetrics) {
+  let sum = 0
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name === 'problem_details.problems') for (const point of metric.dataPoints) sum += point.value
+    }
+  }
+  return sum
+}
+
+/** Problems counted so far: what the periodic reader exported, plus what it has not collected yet. */
+async function countedProblems () {
+  if (metricReader === undefined) return undefined
+  const { resourceMetrics } = await metricReader.collect()
+  problemsCounted += sumProblems(resourceMetrics)
+  return problemsCounted
+}
 
 /** The OpenTelemetry SDK with HTTP instrumentation and a batch processor whose exporter drops the spans. */
 function startOpenTelemetry () {
@@ -48,6 +91,7 @@ async function serve (name) {
   const variant = VARIANTS.find((v) => v.name === name)
   if (variant === undefined) throw new Error(`unknown variant ${name}`)
   if (variant.otel) startOpenTelemetry()
+  if (variant.meter) startMeterProvider()
   const Fastify = require('fastify')
   const deps = { ours: require(PACKAGE), sensible: require('@fastify/sensible') }
   const app = Fastify({ logger: false })
@@ -62,10 +106,13 @@ async function serve (name) {
       process.send({ type: 'started' })
     } else if (message.type === 'stop') {
       const used = process.cpuUsage(cpuAtStart)
-      process.send({ type: 'stopped', cpuMicros: used.user + used.system, heapUsed: process.memoryUsage().heapUsed, exportedSpans })
+      const heapUsed = process.memoryUsage().heapUsed
+      // read after the CPU time: collecting here is not part of the round
+      process.send({ type: 'stopped', cpuMicros: used.user + used.system, heapUsed, exportedSpans, problemsCounted: await countedProblems() })
     } else if (message.type === 'exit') {
       await app.close()
       if (otelSdk !== undefined) await otelSdk.shutdown()
+      if (meterProvider !== undefined) await meterProvider.shutdown()
       process.send({ type: 'exited', exportedSpans })
       process.disconnect()
     }

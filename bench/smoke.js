@@ -55,7 +55,7 @@ function checkReport (report, stdout) {
     check(isPositive(r.responseBytes), `${r.name}: response size`)
   }
   check(results.find((r) => r.name === 'baseline')?.cpuRatio === 1, 'the baseline is the unit')
-  for (const r of results.filter((r) => r.name.startsWith('ours'))) {
+  for (const r of results.filter((r) => r.name.startsWith('ours') || r.name.startsWith('metrics-'))) {
     check(/^application\/problem\+json/.test(r.contentType), `${r.name} sends problem documents`)
   }
 
@@ -79,6 +79,22 @@ function checkReport (report, stdout) {
   check(negotiation.length >= 5 && negotiation.every((n) => isPositive(n.nsPerCall)), 'the negotiator alone is measured for every Accept value')
   check(negotiation.find((n) => n.name === 'xml')?.format === 'application/problem+xml' && negotiation.find((n) => n.name === 'json')?.format === 'application/json', 'the negotiator chose the expected forms')
   check(targets.some((x) => x.valueBytes !== undefined), 'heap growth')
+
+  // the problem counter: metrics on vs off with the SDK in both servers, the ratio and the cost per problem
+  const counter = report.counter ?? {}
+  check(Number.isFinite(counter.ratio) && counter.ratio > 0 && Number.isFinite(counter.perProblemMicros), 'the counter\'s ratio (on / off) and cost per problem are reported')
+  check(counter.roundRatios?.length === report.settings.rounds && Number.isFinite(counter.roundRatioMin) && Number.isFinite(counter.roundRatioMax), 'the counter\'s ratio round by round')
+  check(targets.find((x) => x.variant === 'metrics-on')?.against === 'metrics-off' && /metrics on vs off < 1\.02x/.test(targets.find((x) => x.variant === 'metrics-on')?.target ?? ''), 'the counter\'s target is metrics on vs off < 1.02x')
+  check(/Problem counter, metrics on vs off/.test(stdout) && stdout.includes(`${counter.ratio?.toFixed(3)}x`), 'the counter\'s figures are printed')
+  // every response of the counted server is counted by the SDK (the check request, the warm-up, the rounds); none of the other
+  const served = 1 + report.settings.warmup + report.settings.rounds * report.settings.requests
+  check(counter.countedOn === served, `the SDK counted every problem of metrics-on (${counter.countedOn} of ${served})`)
+  check(counter.countedOff === 0, `the SDK counted no problem of metrics-off (${counter.countedOff})`)
+  // the counting function alone, with and without the SDK
+  const alone = counter.alone ?? {}
+  check(isPositive(alone.sdkNs) && isPositive(alone.noopNs), 'the counting function alone is measured with and without the SDK')
+  check(alone.counted === alone.expected && isPositive(alone.counted), `the SDK counted every call of the counting function alone (${alone.counted} of ${alone.expected})`)
+  check(/Problem counter, the counting function alone/.test(stdout), 'the counting function alone is printed')
 
   // registration time for 16, 1,000 and 10,000 catalog entries
   const sizes = results.filter((r) => r.registerMs !== undefined && r.catalogSize !== undefined && (r.name === 'ours-throw' || r.name.startsWith('ours-catalog-')))

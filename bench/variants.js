@@ -257,6 +257,35 @@ const VARIANTS = [
       app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
     }
   },
+  // the problem counter (option `metrics`): the same thrown ProblemError, a real metrics SDK in both
+  // servers, counted in one and not in the other
+  {
+    name: 'metrics-off',
+    group: 'problem counter (metrics SDK + periodic reader)',
+    label: 'metrics SDK, ours: thrown ProblemError, metrics: false',
+    status: 400,
+    meter: true,
+    problem: true,
+    request: FAIL,
+    async build (app, deps) {
+      await registerOurs(app, deps, { metrics: false })
+      app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
+    }
+  },
+  {
+    name: 'metrics-on',
+    group: 'problem counter (metrics SDK + periodic reader)',
+    label: 'metrics SDK, ours: thrown ProblemError, metrics: true (counted)',
+    status: 400,
+    meter: true,
+    problem: true,
+    request: FAIL,
+    target: { against: 'metrics-off', max: 1.02, strict: true, text: 'metrics on vs off < 1.02x (the problem counter, with an SDK and a reader)' },
+    async build (app, deps) {
+      await registerOurs(app, deps, { metrics: true })
+      app.get('/fail', async function failing () { throw new deps.ours.ProblemError('invalid_request', { detail: DETAIL }) })
+    }
+  },
   ...[1000, 10000].map((size) => ({
     name: `ours-catalog-${size}`,
     group: 'catalog size',
