@@ -1,4 +1,4 @@
-import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api'
+import { metrics, type Attributes, type MeterProvider, type ObservableResult } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
 import type { Classification } from './classify.ts'
 import { safeGet } from './guards.ts'
@@ -11,23 +11,35 @@ const METER_NAME = 'fastify-problem-details'
 /** Methods the HTTP semantic conventions know; any other is recorded as `_OTHER`, keeping the attribute bounded. */
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'])
 
-let cached: { readonly provider: MeterProvider, readonly counter: Counter } | undefined
+/** One series of the counter: its attributes and the problems counted with them. */
+interface Series {
+  readonly attributes: Attributes
+  count: number
+}
+
+let state: { readonly provider: MeterProvider, readonly series: Map<string, Series> } | undefined
 
 /**
- * The counter of the meter provider registered now. The API's global meter provider is not a proxy
- * (unlike the tracer provider): a meter taken before the SDK starts stays a no-op, so the provider is
- * read on every problem and the counter is created again only when it changed.
+ * The series of the meter provider registered now. The counter is asynchronous (an observable
+ * counter): the plugin keeps one count per attribute set and the SDK reads them at each collection,
+ * so a problem costs a map lookup instead of the SDK hashing its attributes on every add. The API's
+ * global meter provider is not a proxy (unlike the tracer provider): a meter taken before the SDK
+ * starts stays a no-op, so the provider is read on every problem and the counts start again from
+ * zero for a new one.
  */
-function problemsCounter (): Counter {
+function currentSeries (): Map<string, Series> {
   const provider = metrics.getMeterProvider()
-  if (cached?.provider !== provider) {
-    const counter = provider.getMeter(METER_NAME).createCounter(PROBLEMS_METRIC, {
+  if (state?.provider !== provider) {
+    const series = new Map<string, Series>()
+    provider.getMeter(METER_NAME).createObservableCounter(PROBLEMS_METRIC, {
       unit: '{problem}',
       description: 'Problem documents (RFC 9457) sent, by problem code, category, status, method and route'
+    }).addCallback(function observeProblems (result: ObservableResult) {
+      for (const { count, attributes } of series.values()) result.observe(count, attributes)
     })
-    cached = { provider, counter }
+    state = { provider, series }
   }
-  return cached.counter
+  return state.series
 }
 
 /** The request's method as the HTTP conventions record it: a known method, else `_OTHER`. */
@@ -47,17 +59,27 @@ export function routeOf (request: FastifyRequest): string | undefined {
 export function countProblem (request: FastifyRequest, c: Classification): void {
   try {
     const code = c.entry?.code ?? 'about:blank'
-    const attributes: Record<string, string | number | boolean> = {
-      'problem_details.code': code,
-      // only a 4xx status without a catalog entry is sent as about:blank (a 5xx one is internal_error)
-      'problem_details.category': c.entry?.category ?? 'user',
-      'problem_details.retryable': isRetryable(c),
-      'http.response.status_code': c.status,
-      'http.request.method': methodOf(request)
-    }
+    // only a 4xx status without a catalog entry is sent as about:blank (a 5xx one is internal_error)
+    const category = c.entry?.category ?? 'user'
+    const retryable = isRetryable(c)
+    const method = methodOf(request)
     const route = routeOf(request)
+    const key = `${code} ${category} ${retryable ? 1 : 0} ${c.status} ${method} ${route === undefined ? '' : '/' + route}`
+    const series = currentSeries()
+    const counted = series.get(key)
+    if (counted !== undefined) {
+      counted.count++
+      return
+    }
+    const attributes: Attributes = {
+      'problem_details.code': code,
+      'problem_details.category': category,
+      'problem_details.retryable': retryable,
+      'http.response.status_code': c.status,
+      'http.request.method': method
+    }
     if (route !== undefined) attributes['http.route'] = route
     if (c.status >= 500) attributes['error.type'] = code
-    problemsCounter().add(1, attributes)
+    series.set(key, { attributes, count: 1 })
   } catch {}
 }

@@ -6,8 +6,8 @@ import problemDetails, { problemFrameworkErrors } from '../lib/index.ts'
 
 /** A reader of the real SDK that the test reads on demand with collect(): no timer. */
 class OnDemandReader extends MetricReader {
-  constructor () {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE })
+  constructor (temporality = AggregationTemporality.CUMULATIVE) {
+    super({ aggregationTemporalitySelector: () => temporality })
   }
 
   protected async onForceFlush (): Promise<void> {}
@@ -29,8 +29,8 @@ async function problemPoints (reader: MetricReader): Promise<Point[]> {
 }
 
 /** Starts the metrics SDK as a service does: a global MeterProvider with a reader. */
-function startSdk (t: Test): MetricReader {
-  const reader = new OnDemandReader()
+function startSdk (t: Test, temporality?: AggregationTemporality): MetricReader {
+  const reader = new OnDemandReader(temporality)
   const provider = new MeterProvider({ readers: [reader] })
   metrics.setGlobalMeterProvider(provider)
   t.teardown(async () => {
@@ -196,4 +196,21 @@ test('a router error (bad percent-encoding) is counted without http.route', asyn
   t.equal(points.length, 1)
   t.equal(points[0]?.attributes['http.response.status_code'], 400)
   t.notOk('http.route' in (points[0]?.attributes ?? {}))
+})
+
+test('the counts are exact across collections: cumulative keeps adding, delta reports what came since the last', async t => {
+  const cumulative = startSdk(t)
+  const { base } = await serve(t)
+  for (let i = 0; i < 3; i++) t.equal((await fetch(`${base}/users/${i}`)).status, 404)
+  t.same((await problemPoints(cumulative)).map(p => p.value), [3])
+  for (let i = 0; i < 2; i++) t.equal((await fetch(`${base}/users/${i}`)).status, 404)
+  t.same((await problemPoints(cumulative)).map(p => p.value), [5])
+  t.same((await problemPoints(cumulative)).map(p => p.value), [5], 'a collection counts nothing by itself')
+
+  metrics.disable()
+  const delta = startSdk(t, AggregationTemporality.DELTA)
+  for (let i = 0; i < 4; i++) t.equal((await fetch(`${base}/reports`)).status, 500)
+  t.same((await problemPoints(delta)).map(p => p.value), [4], 'a new provider counts from zero')
+  t.equal((await fetch(`${base}/reports`)).status, 500)
+  t.same((await problemPoints(delta)).map(p => p.value), [1], 'delta: only the problem since the last collection')
 })

@@ -1,0 +1,96 @@
+'use strict'
+// Instructions per response, counted by valgrind's callgrind: a figure the machine's load does not
+// move, for comparing variants of the hot path where CPU time is too noisy.
+//
+//   node bench/instructions.js metrics-off metrics-on      (any variants of bench/variants.js)
+//   node bench/instructions.js --windows 5 --requests 400 ours-throw baseline
+//
+// Each variant's server (bench/server.js) runs under `valgrind --tool=callgrind --instr-atstart=no`
+// with `node --single-threaded`; it is warmed up with instrumentation off, then for each window the
+// counters are zeroed, instrumentation turned on for exactly N requests and off again, and the
+// window dumped. The figure is the median of the windows' instructions per response.
+// Needs valgrind (`apt-get install valgrind`); prints one line per variant and the ratios to the first.
+const { execFileSync, fork } = require('node:child_process')
+const { mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs')
+const { once } = require('node:events')
+const { tmpdir } = require('node:os')
+const { join } = require('node:path')
+const autocannon = require('autocannon')
+const { VARIANTS } = require('./variants.js')
+
+function parseArgs (argv) {
+  const settings = { windows: 3, requests: 300, warmup: 4000, variants: [] }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--windows') settings.windows = Number(argv[++i])
+    else if (arg === '--requests') settings.requests = Number(argv[++i])
+    else if (arg === '--warmup') settings.warmup = Number(argv[++i])
+    else settings.variants.push(arg)
+  }
+  const known = new Set(VARIANTS.map((v) => v.name))
+  const unknown = settings.variants.filter((name) => !known.has(name))
+  if (settings.variants.length === 0 || unknown.length > 0) {
+    console.error(`usage: node bench/instructions.js [--windows N] [--requests N] [--warmup N] variant...\nvariants: ${[...known].join(', ')}`)
+    process.exit(1)
+  }
+  return settings
+}
+
+/** Sends `amount` requests as the benchmark does for this variant (one connection: no overlap to count). */
+async function load (port, variant, amount) {
+  const { method, path, headers, body } = variant.request
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, headers, body, connections: 1, amount })
+  if (result.errors > 0 || result.timeouts > 0) throw new Error(`${variant.name}: ${result.errors} errors, ${result.timeouts} timeouts`)
+}
+
+/** Total instructions of a callgrind dump. */
+function totalOf (file) {
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('totals:'))
+  return Number(line.split(/\s+/)[1])
+}
+
+async function measure (variant, settings) {
+  const dir = mkdtempSync(join(tmpdir(), 'callgrind-'))
+  const child = fork(join(__dirname, 'server.js'), [variant.name], {
+    execPath: 'valgrind',
+    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', '--expose-gc'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+  })
+  try {
+    const [ready] = await once(child, 'message')
+    await load(ready.port, variant, settings.warmup)
+    const perResponse = []
+    for (let w = 0; w < settings.windows; w++) {
+      execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' })
+      execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
+      await load(ready.port, variant, settings.requests)
+      execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
+      execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
+      const dumps = readdirSync(dir).filter((name) => name.startsWith('out.')).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
+      perResponse.push(totalOf(join(dir, dumps.at(-1))) / settings.requests)
+    }
+    perResponse.sort((a, b) => a - b)
+    return { median: perResponse[perResponse.length >> 1], min: perResponse[0], max: perResponse.at(-1) }
+  } finally {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function main () {
+  const settings = parseArgs(process.argv.slice(2))
+  const results = []
+  for (const name of settings.variants) {
+    const variant = VARIANTS.find((v) => v.name === name)
+    const figure = await measure(variant, settings)
+    results.push({ name, ...figure })
+    console.log(`${name.padEnd(20)} ${Math.round(figure.median).toLocaleString('en-US').padStart(10)} instructions per response (windows ${Math.round(figure.min).toLocaleString('en-US')} to ${Math.round(figure.max).toLocaleString('en-US')})`)
+  }
+  for (const r of results.slice(1)) console.log(`${r.name} / ${results[0].name}: ${(r.median / results[0].median).toFixed(3)}x (${r.median > results[0].median ? '+' : ''}${Math.round(r.median - results[0].median).toLocaleString('en-US')} instructions)`)
+  console.log(`${settings.windows} windows x ${settings.requests} requests after ${settings.warmup} warm-up requests, Node ${process.version}`)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
