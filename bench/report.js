@@ -249,19 +249,19 @@ ${variants}
 
 ## The problem counter (metrics on vs off)
 
-Without a metrics SDK the counter \`problem_details.problems\` costs a lookup of the global
-meter provider and a no-op call (the API's no-op meter). Its cost with one is measured on two servers of the same run, interleaved with the
+The counter \`problem_details.problems\` is an observable counter: the plugin keeps one count per
+attribute set (a map lookup and an increment per problem) and the SDK reads the counts when its
+reader collects. Its cost with a metrics SDK is measured on two servers of the same run, interleaved with the
 others: each registers the metrics SDK as a service does (a global \`MeterProvider\` from
 \`@opentelemetry/sdk-metrics\` with a \`PeriodicExportingMetricReader\` exporting to memory every
 second) and throws the same \`ProblemError\`; one registers the plugin with \`metrics: true\` (the
 default), the other with \`metrics: false\`. The target is the issue's: under 2% of the error path.
 "Per problem" is the difference of the two medians; round by round, each round's \`metrics-on\`
 server is compared with its \`metrics-off\` one, which ran just before it. On this 2-core
-machine the rounds of one server move by more than 2% (the spread), so a single run can land on
-either side of the target. The counting function alone (below the table), called in a tight loop,
-is a lower bound, not the cost in a server: there its code and data stay in the CPU's caches
-between calls and its garbage is collected in bulk, so it reads several times lower than the
-difference the servers show (see the notes below on where the time goes).
+machine the rounds of one server move by far more than 2% (the spread), so CPU time cannot
+resolve a difference that small: the instruction counts in the notes below (\`node bench/instructions.js
+metrics-off metrics-on\`, under valgrind, which the machine's load does not move) can. The counting
+function alone (below the table), called in a tight loop, is a lower bound.
 
 ${counter}
 ## Catalog size

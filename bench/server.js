@@ -26,7 +26,9 @@ function startMeterProvider () {
   const { metrics } = require('@opentelemetry/api')
   const { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } = require('@opentelemetry/sdk-metrics')
   const exporter = new InMemoryMetricExporter(AggregationTemporality.DELTA)
-  metricReader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })
+  // BENCH_METRICS_INTERVAL_MS: bench/instructions.js sets a long one, as valgrind slows the server
+  // about fifty times while the interval stays in wall-clock time
+  metricReader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: Number(process.env.BENCH_METRICS_INTERVAL_MS) || 1000 })
   meterProvider = new MeterProvider({ readers: [metricReader] })
   metrics.setGlobalMeterProvider(meterProvider)
   // the exporter keeps every export: drop them once exported, as a real exporter would
