@@ -6,6 +6,7 @@ import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './e
 import { describe } from './guards.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
 import type { ProblemError } from './problem-error.ts'
+import { DEFAULT_TYPE_BASE } from './client/slug.ts'
 
 /** A pino level name, or `silent` to skip the log line. */
 export type ProblemLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -100,7 +101,7 @@ export const DEFAULT_STATUS_CODES: Readonly<Record<number, string>> = Object.fre
   503: 'resource_unavailable'
 })
 
-export const DEFAULT_TYPE_BASE = '/problems/'
+export { DEFAULT_TYPE_BASE }
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
@@ -165,12 +166,12 @@ function checkTypeBase (value: unknown): string {
 }
 
 /**
- * HTTP status -> catalog entry: the defaults the catalog can serve, then `given` (keys 400-599,
+ * HTTP status -> catalog entry: the `defaults` the catalog can serve, then `given` (keys 400-599,
  * values codes of the catalog). `context` names the caller in error messages.
  */
-export function resolveStatusCodes (entries: ReadonlyMap<string, ResolvedProblemEntry>, given: unknown, context: string = ''): Map<number, ResolvedProblemEntry> {
+export function resolveStatusCodes (entries: ReadonlyMap<string, ResolvedProblemEntry>, given: unknown, context: string = '', defaults: Readonly<Record<number, string>> = DEFAULT_STATUS_CODES): Map<number, ResolvedProblemEntry> {
   const statusCodes = new Map<number, ResolvedProblemEntry>()
-  for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
+  for (const [status, code] of Object.entries(defaults)) {
     const entry = entries.get(code)
     if (entry !== undefined) statusCodes.set(Number(status), entry)
   }

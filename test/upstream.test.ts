@@ -116,29 +116,34 @@ t.test('problems from services that do not use this plugin are understood', asyn
   up.answer('/blank', 404, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', title: 'Not Found' }))
   t.equal((await problemFromResponse(await fetch(up.url('/blank')))).code, 'resource_not_found')
 
-  // 5. an unknown code whose status has no local code: internal_error, keeping the detail
+  // 5. an unknown code whose status has no local code: internal_error, a 5xx here, so its detail
+  //    is kept only when the service exposes server errors
   up.answer('/teapot', 418, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'urn:example:teapot', title: 'Teapot', detail: 'Short and stout.' }))
   const teapot = await problemFromResponse(await fetch(up.url('/teapot')))
   t.equal(teapot.code, 'internal_error')
-  t.equal(teapot.detail, 'Short and stout.')
+  t.equal(teapot.detail, undefined)
+  t.equal((await problemFromResponse(await fetch(up.url('/teapot')), { exposeServerErrors: true })).detail, 'Short and stout.')
 })
 
-t.test('bodies that are not problem documents become a clear internal_error', async (t) => {
+t.test('bodies that are not problem documents are answered by the upstream status, with a clear detail', async (t) => {
   const up = await rawUpstream(t)
-  const cases: Array<[string, number, Record<string, string>, string]> = [
-    ['/html', 502, { 'content-type': 'text/html' }, '<h1>Bad Gateway</h1>'],
-    ['/none', 500, {}, 'oops'],
-    ['/invalid', 500, { 'content-type': 'application/json' }, '{"type":'],
-    ['/array', 500, { 'content-type': 'application/json' }, '[1,2]'],
-    ['/null', 500, { 'content-type': 'application/json' }, 'null'],
-    ['/plain-object', 500, { 'content-type': 'application/json' }, '{"message":"no"}'],
-    ['/huge', 500, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', status: 500, detail: 'x'.repeat(MAX_UPSTREAM_BODY_BYTES) })],
-    ['/ok', 200, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', status: 409 })]
+  const cases: Array<[string, number, Record<string, string>, string, string]> = [
+    ['/html', 502, { 'content-type': 'text/html' }, '<h1>Bad Gateway</h1>', 'resource_unavailable'],
+    ['/none', 500, {}, 'oops', 'internal_error'],
+    ['/invalid', 500, { 'content-type': 'application/json' }, '{"type":', 'internal_error'],
+    ['/array', 500, { 'content-type': 'application/json' }, '[1,2]', 'internal_error'],
+    ['/null', 500, { 'content-type': 'application/json' }, 'null', 'internal_error'],
+    ['/plain-object', 500, { 'content-type': 'application/json' }, '{"message":"no"}', 'internal_error'],
+    ['/huge', 500, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', status: 500, detail: 'x'.repeat(MAX_UPSTREAM_BODY_BYTES) }), 'internal_error'],
+    ['/conflict-text', 409, { 'content-type': 'text/plain' }, 'version mismatch', 'conflict'],
+    ['/timeout-html', 504, { 'content-type': 'text/html' }, '<h1>Gateway Timeout</h1>', 'resource_unavailable'],
+    ['/unavailable', 503, {}, '', 'resource_unavailable'],
+    ['/ok', 200, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: 'about:blank', status: 409 }), 'internal_error']
   ]
-  for (const [path, status, headers, body] of cases) {
+  for (const [path, status, headers, body, code] of cases) {
     up.answer(path, status, headers, body)
     const error = await problemFromResponse(await fetch(up.url(path)))
-    t.equal(error.code, 'internal_error', path)
+    t.equal(error.code, code, path)
     t.equal(error.detail, `An upstream service answered ${status} without a problem document.`, path)
     t.equal((error.cause as UpstreamProblem).document, undefined, path)
   }
@@ -147,7 +152,8 @@ t.test('bodies that are not problem documents become a clear internal_error', as
   t.equal(empty.code, 'internal_error', 'no body at all')
   const used = new Response('{"type":"about:blank","status":409}', { status: 409, headers: { 'content-type': 'application/json' } })
   await used.text()
-  t.equal((await problemFromResponse(used)).code, 'internal_error', 'a body already read')
+  t.equal((await problemFromResponse(used)).code, 'conflict', 'a body already read: by its status')
+  t.match((await problemFromResponse(used)).cause, { message: /unreadable/ })
   t.match((await problemFromResponse(new Response('<p>x</p>', { status: 500 }))).cause, { message: /content-type text\/plain/ })
 })
 
