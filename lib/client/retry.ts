@@ -14,7 +14,8 @@ export function retryAfterSeconds (value: string | null, now: number = Date.now(
   const text = value?.trim()
   if (text === undefined || text === '' || text.length > MAX_RETRY_AFTER_LENGTH) return undefined
   if (/^\d+$/.test(text)) return Number(text)
-  const date = Date.parse(text)
+  // an HTTP date ends with GMT (RFC 9110 section 5.6.7); Date.parse alone would take "-5" for a year
+  const date = text.endsWith('GMT') ? Date.parse(text) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000))
 }
 
