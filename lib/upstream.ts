@@ -180,15 +180,12 @@ function fromAnswer (answer: UpstreamAnswer, catalog: ReadonlyMap<string, Resolv
   const index = indexOf(catalog)
   const known = document === undefined ? undefined : knownCode(document, catalog, index)
   const byStatus = statusCodes.get(status)?.code ?? 'internal_error'
-  let code = known ?? byStatus
-  let entry = catalog.get(code)
-  let members = entry === undefined ? {} : membersFor(entry, document, index)
-  if (members === undefined) {
-    // the upstream problem lacks what the local code requires: answered by its status instead
-    code = byStatus
-    entry = catalog.get(code)
-    members = entry === undefined ? {} : membersFor(entry, document, index) ?? {}
-  }
+  const knownEntry = known === undefined ? undefined : catalog.get(known)
+  const knownMembers = knownEntry === undefined ? undefined : membersFor(knownEntry, document, index)
+  // an upstream problem that lacks what the local code requires is answered by its status instead
+  const code = knownMembers === undefined ? byStatus : known as string
+  const entry = catalog.get(code)
+  const members = knownMembers ?? (entry === undefined ? {} : membersFor(entry, document, index) ?? {})
   const init: Record<string, unknown> = { ...members }
   const serverError = status >= 500 || (entry?.status ?? 500) >= 500
   if (document === undefined) {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { DEFAULT_MAX_PROBLEM_BYTES, DEFAULT_PROBLEM_TIMEOUT, parseProblem } from '../lib/client/index.ts'
 import { problemMediaType } from '../lib/client/media-type.ts'
+import { readProblem } from '../lib/client/parse.ts'
 import { scriptedServer } from './client-servers.ts'
 
 const json = (body: string, contentType: string | undefined, status = 400) => new Response(body, { status, headers: contentType === undefined ? {} : { 'content-type': contentType } })
@@ -34,6 +35,9 @@ t.test('bodies that are not problem documents resolve to undefined', async (t) =
   const used = json('{"status":409}', 'application/problem+json')
   await used.text()
   t.equal(await parseProblem(used), undefined, 'a body already read')
+  const usedPage = json('<p>x</p>', 'text/html')
+  await usedPage.text()
+  t.equal(await parseProblem(usedPage), undefined, 'a page already read: nothing left to cancel')
   const big = JSON.stringify({ status: 500, detail: 'x'.repeat(DEFAULT_MAX_PROBLEM_BYTES) })
   t.equal(await parseProblem(json(big, 'application/problem+json')), undefined, 'over 64 KiB by default')
   t.equal(await parseProblem(json('{"status":500,"detail":"0123456789"}', 'application/problem+json'), { maxBodyBytes: 16 }), undefined, 'over maxBodyBytes')
@@ -68,9 +72,18 @@ t.test('a signal aborts the read; an aborted one cancels the body at once', asyn
   t.equal(await parseProblem(new Response(trickle, { status: 500, headers: { 'content-type': 'application/problem+json' } }), { signal: controller.signal }), undefined)
 })
 
-t.test('a stream that fails while read resolves to undefined', async (t) => {
+t.test('a stream that fails while read resolves to undefined; failing as it is aborted counts as aborted', async (t) => {
   const failing = new ReadableStream<Uint8Array>({ pull (stream) { stream.error(new Error('reset')) } })
   t.equal(await parseProblem(new Response(failing, { status: 502, headers: { 'content-type': 'application/problem+json' } })), undefined)
+  const controller = new AbortController()
+  const failingAsAborted = new ReadableStream<Uint8Array>({
+    pull (stream) {
+      stream.error(new Error('reset'))
+      controller.abort()
+    }
+  })
+  const read = await readProblem(new Response(failingAsAborted, { status: 502, headers: { 'content-type': 'application/problem+json' } }), { maxBodyBytes: 100, timeout: 1000, signal: controller.signal })
+  t.strictSame(read, { outcome: 'aborted', document: undefined })
 })
 
 t.test('regression: a trickling upstream body settles at the deadline, and its connection is closed', async (t) => {

@@ -187,6 +187,9 @@ t.test('the catalog option decides which codes and members are kept', async (t) 
   t.equal((await problemFromResponse(mapped, { catalog: local, statusCodes: { 429: 'quota_exceeded' } })).code, 'quota_exceeded', 'statusCodes maps unknown codes')
   const bare = new Response(JSON.stringify({ status: 500 }), { status: 500, headers: { 'content-type': 'application/problem+json' } })
   t.equal((await problemFromResponse(bare, { catalog: new Map() })).code, 'internal_error', 'a catalog without internal_error still yields internal_error')
+  const teapot = new Response(JSON.stringify({ status: 418, detail: 'short and stout' }), { status: 418, headers: { 'content-type': 'application/problem+json' } })
+  const unknown = await problemFromResponse(teapot, { catalog: new Map() })
+  t.same([unknown.code, unknown.detail], ['internal_error', undefined], 'internal_error is a 5xx even when the catalog does not say')
 })
 
 t.test('bad options reject with coded errors', async (t) => {

@@ -2,7 +2,7 @@ import { builtinCatalog } from '../builtin-catalog.ts'
 import { DEFAULT_TYPE_BASE, slugOf } from './slug.ts'
 
 /** The codes a client knows: a catalog object (as registered with the plugin) or a list of codes. */
-export type ClientCatalog = { readonly [code: string]: { readonly type?: string } } | readonly string[]
+export type ClientCatalog = { readonly [code: string]: { readonly type?: string, readonly [field: string]: unknown } } | readonly string[]
 
 /** Finds the catalog code of a problem's `type`. */
 export type CodeOfType = (type: string | undefined) => string | undefined

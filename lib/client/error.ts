@@ -74,8 +74,6 @@ export function isProblemResponseError (value: unknown): value is AnyProblemResp
 
 /** The URL without its query string or fragment, which may hold secrets. */
 export function urlWithoutQuery (url: string): string {
-  const query = url.indexOf('?')
-  const fragment = url.indexOf('#')
-  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment)
+  const end = url.search(/[?#]/)
   return end === -1 ? url : url.slice(0, end)
 }

@@ -130,14 +130,16 @@ export function createProblemFetch (options: ProblemFetchOptions = {}): ProblemF
     // a streamed body is gone once sent: such a request is never repeated
     const repeatable = isSafeToRepeat(init.method ?? request?.method ?? 'GET', headers) && !(init.body instanceof ReadableStream)
     const doFetch = givenFetch ?? fetch
-    for (let attempt = 1; ; attempt++) {
-      const response = await doFetch(request === undefined ? input : request.clone(), { ...init, headers, signal })
-      if (response.status < 400) return response
+    const send = async (): Promise<Response> => await doFetch(request === undefined ? input : request.clone(), { ...init, headers, signal })
+    let response = await send()
+    for (let attempt = 1; response.status >= 400; attempt++) {
       const error = await problemResponseError(response, { ...limits, signal: signal ?? undefined }, codeOfType)
       if (attempt > retries || !repeatable || !error.retryable) throw error
       const delay = retryDelayOf(attempt, error.retryAfter, retryDelay, maxRetryDelay)
       onRetry?.({ attempt, delay, error })
       await sleep(delay, signal ?? undefined)
+      response = await send()
     }
+    return response
   }
 }

@@ -72,6 +72,29 @@ function unref (timer: unknown): void {
 
 type TextRead = { outcome: 'problem', text: string } | { outcome: Exclude<ProblemReadOutcome, 'problem' | 'not-problem'>, text?: undefined }
 
+/** Reads chunks until the end, `maxBodyBytes`, or a stop; never rejects. */
+async function readChunks (reader: ReadableStreamDefaultReader<Uint8Array>, maxBodyBytes: number, stopped: () => 'timeout' | 'aborted' | undefined): Promise<TextRead> {
+  try {
+    const decoder = new TextDecoder()
+    let text = ''
+    let size = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      const stop = stopped()
+      if (stop !== undefined) return { outcome: stop }
+      if (done) return { outcome: 'problem', text: text + decoder.decode() }
+      size += value.byteLength
+      if (size > maxBodyBytes) {
+        await reader.cancel().catch(ignore)
+        return { outcome: 'too-large' }
+      }
+      text += decoder.decode(value, { stream: true })
+    }
+  } catch {
+    return { outcome: stopped() ?? 'unreadable' }
+  }
+}
+
 /**
  * Reads a body as UTF-8 text: at most `maxBodyBytes`, before the deadline and the signal; any
  * other end cancels the stream, which lets the HTTP client close or reuse the connection.
@@ -87,27 +110,10 @@ async function readText (body: ReadableStream<Uint8Array>, limits: ReadLimits): 
   const timer = setTimeout(stop, limits.timeout, 'timeout')
   unref(timer)
   limits.signal?.addEventListener('abort', onAbort)
-  try {
-    const decoder = new TextDecoder()
-    let text = ''
-    let size = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (stopped !== undefined) return { outcome: stopped }
-      if (done) return { outcome: 'problem', text: text + decoder.decode() }
-      size += value.byteLength
-      if (size > limits.maxBodyBytes) {
-        await reader.cancel().catch(ignore)
-        return { outcome: 'too-large' }
-      }
-      text += decoder.decode(value, { stream: true })
-    }
-  } catch {
-    return { outcome: stopped ?? 'unreadable' }
-  } finally {
-    clearTimeout(timer)
-    limits.signal?.removeEventListener('abort', onAbort)
-  }
+  const read = await readChunks(reader, limits.maxBodyBytes, () => stopped)
+  clearTimeout(timer)
+  limits.signal?.removeEventListener('abort', onAbort)
+  return read
 }
 
 /** Drops standard members of the wrong type (RFC 9457 section 3.1: consumers ignore them). */
