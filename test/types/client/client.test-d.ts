@@ -52,7 +52,7 @@ async function call (): Promise<void> {
     }
   }
 }
-void call
+export { call }
 
 expectType<Promise<ClientProblemDocument | undefined>>(parseProblem(new Response(null), { maxBodyBytes: 1024, timeout: 2000, signal: AbortSignal.timeout(5000) }))
 expectError(parseProblem(new Response(null), { deadline: 5 }))
