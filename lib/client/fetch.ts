@@ -54,7 +54,8 @@ export interface ProblemFetchOptions {
 /** A `fetch`-compatible function that throws `ProblemResponseError` for error statuses. */
 export type ProblemFetch = (input: Request | string | URL, init?: RequestInit) => Promise<Response>
 
-const FETCH_OPTION_NAMES: readonly string[] = Object.freeze(['fetch', 'retries', 'retryDelay', 'maxRetryDelay', 'catalog', 'typeBase', 'maxBodyBytes', 'bodyTimeout', 'traceContext', 'onRetry'])
+/** Every option of `createProblemFetch` (the README documents each; a test keeps them equal). */
+export const FETCH_OPTION_NAMES: readonly string[] = Object.freeze(['fetch', 'retries', 'retryDelay', 'maxRetryDelay', 'catalog', 'typeBase', 'maxBodyBytes', 'bodyTimeout', 'traceContext', 'onRetry'])
 
 function functionOption<F> (name: string, value: unknown): F | undefined {
   if (value !== undefined && typeof value !== 'function') throw new TypeError(`The option ${name} of createProblemFetch must be a function`)

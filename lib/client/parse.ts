@@ -42,7 +42,8 @@ export interface ProblemRead {
   document: ClientProblemDocument | undefined
 }
 
-const PARSE_OPTION_NAMES: readonly string[] = Object.freeze(['maxBodyBytes', 'timeout', 'signal'])
+/** Every option of `parseProblem` (the README documents each; a test keeps them equal). */
+export const PARSE_OPTION_NAMES: readonly string[] = Object.freeze(['maxBodyBytes', 'timeout', 'signal'])
 const STRING_MEMBERS = ['type', 'title', 'detail', 'instance', 'trace_id'] as const
 
 /** The checked options of a read, with their defaults. */
