@@ -5,6 +5,8 @@ import { bound, safeGet } from './guards.ts'
 import { NO_MEMBERS, type Occurrence } from './occurrence.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { isProblemError } from './problem-error.ts'
+import { isProblemResponseError } from './client/error.ts'
+import { problemOfResponseError } from './upstream.ts'
 
 /** One failure of a validation problem: RFC 9457 `errors` item. */
 export interface ValidationIssue {
@@ -95,7 +97,8 @@ function mappedCode (error: unknown, codes: ReadonlyMap<string, ResolvedProblemE
 
 /**
  * Maps anything thrown to a problem, in order:
- * 1. a ProblemError; then the user's `mapError`;
+ * 1. a ProblemError; then the user's `mapError`; then a `ProblemResponseError` (a called service's
+ *    problem), answered as `problemFromResponse` would;
  * 2. a `code` in the `codes` map, on the error or along its `cause` chain; 3. a `code` that is a catalog code;
  * 4. a 4xx/5xx `statusCode` or `status` (default entry for the status, else about:blank for 4xx);
  * 5. anything else: internal_error, with nothing of the thrown value sent.
@@ -107,6 +110,8 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
     const mapped = config.mapError(error, request)
     if (isProblemError(mapped)) return classifyOccurrence(mapped, config)
   }
+  // 1b. a called service's problem (createProblemFetch), answered as problemFromResponse would
+  if (isProblemResponseError(error)) return classifyOccurrence(problemOfResponseError(error, config), config)
   const status = httpStatusOf(error)
   const headers = status === undefined ? undefined : safeGet(error, 'headers')
   // 2. foreign codes (Fastify's own, ORM and system codes), on the error or along its causes

@@ -6,7 +6,7 @@ import { retryAfterSeconds } from './client/retry.ts'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
 import { describe } from './guards.ts'
-import { DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, resolveStatusCodes } from './options.ts'
+import { DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, resolveStatusCodes, type ProblemDetailsConfig } from './options.ts'
 import { ProblemError } from './problem-error.ts'
 
 /** Default of `maxBodyBytes`: the largest upstream body read, in bytes (64 KiB); a longer one is not a problem document. */
@@ -254,4 +254,20 @@ export async function problemFromResponse (response: Response | ProblemResponseE
   const timeout = limitOption('timeout', options.timeout, DEFAULT_PROBLEM_TIMEOUT)
   const answer = isProblemResponseError(response) ? answerOfError(response) : await answerOf(response as Response, maxBodyBytes, timeout, options.signal)
   return fromAnswer(answer, catalog, statusCodes, exposeServerErrors)
+}
+
+const upstreamStatusCodes = new WeakMap<ProblemDetailsConfig, ReadonlyMap<number, ResolvedProblemEntry>>()
+
+/**
+ * The problem the plugin answers for a `ProblemResponseError` thrown in a route, as
+ * `problemFromResponse` would with the plugin's own settings: its catalog, its `statusCodes` over
+ * `DEFAULT_UPSTREAM_STATUS_CODES`, and its `exposeServerErrors`.
+ */
+export function problemOfResponseError (error: ProblemResponseError, config: ProblemDetailsConfig): ProblemError {
+  let statusCodes = upstreamStatusCodes.get(config)
+  if (statusCodes === undefined) {
+    statusCodes = new Map([...resolveStatusCodes(config.entries, undefined, '', DEFAULT_UPSTREAM_STATUS_CODES), ...config.statusCodes])
+    upstreamStatusCodes.set(config, statusCodes)
+  }
+  return fromAnswer(answerOfError(error), config.entries, statusCodes, config.exposeServerErrors)
 }

@@ -321,3 +321,31 @@ t.test('bad limit options reject with coded errors', async (t) => {
   await t.rejects(problemFromResponse(res(), { timeout: '5s' as never }), FST_PROBLEM_INVALID_OPTION)
   t.equal((await problemFromResponse(res(), { timeout: 1000, maxBodyBytes: 10 })).code, 'internal_error')
 })
+
+t.test('a ProblemResponseError thrown in a route is answered as problemFromResponse would, with the plugin\'s settings', async (t) => {
+  const leaky = 'deadlock detected on table orders (jdbc:postgresql://db.internal/prod)'
+  const up = await rawUpstream(t)
+  up.answer('/conflict', 409, { 'content-type': 'application/problem+json', 'retry-after': '2' }, JSON.stringify({ type: '/problems/conflict', detail: 'version 3 is stale' }))
+  up.answer('/broken', 500, { 'content-type': 'application/problem+json' }, JSON.stringify({ type: '/problems/internal-error', detail: leaky }))
+  up.answer('/teapot', 418, { 'content-type': 'text/plain' }, 'short and stout')
+  up.answer('/proxy', 502, { 'content-type': 'text/html' }, '<h1>Bad Gateway</h1>')
+  for (const exposeServerErrors of [false, true]) {
+    const { app } = await build(t, {
+      plugin: { exposeServerErrors, statusCodes: { 418: 'operation_not_supported' } },
+      routes: (app) => {
+        const callBackend = createProblemFetch({ retries: 0 })
+        // 1. the route lets the client's error through; 2. the plugin answers it
+        app.get('/api/:what', async function gatewayRoute (request) {
+          return await (await callBackend(up.url('/' + (request.params as { what: string }).what))).text()
+        })
+      }
+    })
+    const conflict = await app.inject('/api/conflict')
+    t.match(problemOf(t, conflict, 409), { type: '/problems/conflict', detail: 'version 3 is stale', instance: '/api/conflict' })
+    t.equal(conflict.headers['retry-after'], '2')
+    const broken = await app.inject('/api/broken')
+    t.equal(problemOf(t, broken, 500).detail, exposeServerErrors ? leaky : undefined, `exposeServerErrors ${exposeServerErrors}`)
+    t.match(problemOf(t, await app.inject('/api/teapot'), 422), { type: '/problems/operation-not-supported' }, 'the plugin\'s statusCodes apply')
+    t.match(problemOf(t, await app.inject('/api/proxy'), 503), { type: '/problems/resource-unavailable' }, 'over DEFAULT_UPSTREAM_STATUS_CODES')
+  }
+})
