@@ -349,3 +349,15 @@ t.test('a ProblemResponseError thrown in a route is answered as problemFromRespo
     t.match(problemOf(t, await app.inject('/api/proxy'), 503), { type: '/problems/resource-unavailable' }, 'over DEFAULT_UPSTREAM_STATUS_CODES')
   }
 })
+
+t.test('regression: no upstream connection is left open after 100 answers that are not problem documents', async (t) => {
+  const page = '<html>' + 'x'.repeat(256 * 1024) + '</html>'
+  const server = await scriptedServer(t, [{ status: 502, headers: { 'content-type': 'text/html' }, body: page }])
+  const callBackend = createProblemFetch({ retries: 0 })
+  for (let i = 0; i < 50; i++) {
+    t.equal((await problemFromResponse(await fetch(server.url + '/'))).code, 'resource_unavailable')
+    t.equal((await callBackend(server.url + '/').catch((e: ProblemResponseError) => e) as ProblemResponseError).status, 502)
+  }
+  t.equal(server.seen.length, 100)
+  t.equal(await server.openServedSockets(), 0, 'every unread body was cancelled and its connection closed')
+})
