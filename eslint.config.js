@@ -18,6 +18,27 @@ module.exports = [
     rules: { 'no-restricted-imports': ['error', { patterns: [entryImports] }] }
   },
   {
+    // the client entry point runs in browsers: no Node.js module, no server module (types aside)
+    files: ['lib/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['node:*'],
+          message: 'lib/client/ runs in browsers: use web APIs (fetch, ReadableStream, TextDecoder, AbortSignal) instead of Node.js modules.'
+        }, {
+          group: ['../*', '!../types.ts', '!../builtin-catalog.ts'],
+          allowTypeImports: true,
+          message: 'lib/client/ must not load server modules; the server may use the client, not the reverse.'
+        }],
+        paths: [...require('node:module').builtinModules, 'fastify', 'fastify-plugin', 'ajv', 'ajv-formats', '@fastify/error', 'fast-json-stringify'].map((name) => ({
+          name,
+          message: 'lib/client/ runs in browsers: it may import @opentelemetry/api and nothing else outside lib/client/.'
+        }))
+      }]
+    }
+  },
+  {
     // the request path never reaches into the reference tooling; only lib/index.ts may load it, lazily
     files: ['lib/*.ts'],
     ignores: ['lib/index.ts'],

@@ -1,4 +1,5 @@
 import { challengeProblem } from './challenge.ts'
+import { slugOf } from './client/slug.ts'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
 import { describe } from './guards.ts'
 import type { MemberValidator } from './members.ts'
@@ -84,10 +85,7 @@ const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const MEMBER_PATTERN = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const ENTRY_KEYS = new Set(['status', 'title', 'retryable', 'category', 'members', 'required', 'type', 'retryAfter', 'wwwAuthenticate', 'summary', 'occurs', 'resolve', 'details', 'related', 'example', 'deprecated'])
 
-/** The URL slug of a code: lower case, `_` turned into `-`. */
-export function slugOf (code: string): string {
-  return code.toLowerCase().replaceAll('_', '-')
-}
+export { slugOf }
 
 function fail (code: string, why: string): never {
   throw new FST_PROBLEM_INVALID_CATALOG_ENTRY(code, why)

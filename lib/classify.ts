@@ -5,6 +5,8 @@ import { bound, safeGet } from './guards.ts'
 import { NO_MEMBERS, type Occurrence } from './occurrence.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { isProblemError } from './problem-error.ts'
+import { isProblemResponseError } from './client/error.ts'
+import { problemOfResponseError } from './upstream.ts'
 
 /** One failure of a validation problem: RFC 9457 `errors` item. */
 export interface ValidationIssue {
@@ -73,10 +75,31 @@ export function internalError (config: ProblemDetailsConfig, developerError?: Er
   return { entry, status: entry.status, detail: undefined, members: NO_MEMBERS, headers: undefined, retryAfter: undefined, errors: undefined, developerError }
 }
 
+/** How far along `cause` a foreign code is looked for. */
+export const MAX_CAUSE_DEPTH = 8
+
+/**
+ * The entry of the first `code` the `codes` map knows, on the error then along its `cause` chain
+ * (`fetch failed` -> `ECONNREFUSED`): at most MAX_CAUSE_DEPTH errors, each once (a cycle ends it).
+ */
+function mappedCode (error: unknown, codes: ReadonlyMap<string, ResolvedProblemEntry>): ResolvedProblemEntry | undefined {
+  const seen = new Set<unknown>()
+  let current = error
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current !== undefined && !seen.has(current); depth++) {
+    seen.add(current)
+    const code = safeGet(current, 'code')
+    const entry = typeof code === 'string' ? codes.get(code) : undefined
+    if (entry !== undefined) return entry
+    current = safeGet(current, 'cause')
+  }
+  return undefined
+}
+
 /**
  * Maps anything thrown to a problem, in order:
- * 1. a ProblemError; then the user's `mapError`;
- * 2. a `code` in the `codes` map; 3. a `code` that is a catalog code;
+ * 1. a ProblemError; then the user's `mapError`; then a `ProblemResponseError` (a called service's
+ *    problem), answered as `problemFromResponse` would;
+ * 2. a `code` in the `codes` map, on the error or along its `cause` chain; 3. a `code` that is a catalog code;
  * 4. a 4xx/5xx `statusCode` or `status` (default entry for the status, else about:blank for 4xx);
  * 5. anything else: internal_error, with nothing of the thrown value sent.
  */
@@ -87,13 +110,15 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
     const mapped = config.mapError(error, request)
     if (isProblemError(mapped)) return classifyOccurrence(mapped, config)
   }
+  // 1b. a called service's problem (createProblemFetch), answered as problemFromResponse would
+  if (isProblemResponseError(error)) return classifyOccurrence(problemOfResponseError(error, config), config)
   const status = httpStatusOf(error)
   const headers = status === undefined ? undefined : safeGet(error, 'headers')
+  // 2. foreign codes (Fastify's own, ORM and system codes), on the error or along its causes
+  const mapped = mappedCode(error, config.codes)
+  if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, mapped.status, config), error, headers)
   const code = safeGet(error, 'code')
   if (typeof code === 'string') {
-    // 2. foreign codes (Fastify's own, ORM and system codes)
-    const mapped = config.codes.get(code)
-    if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, mapped.status, config), error, headers)
     // 3. errors created with the catalog code itself (@fastify/error upper-cases it)
     const entry = config.entries.get(code) ?? config.entriesByLowerCode.get(code.toLowerCase())
     if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status ?? entry.status, entry.status, config), error, headers)

@@ -7,7 +7,24 @@ import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
 import { defaultHandlerRoutesInScope, recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
 import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
-import type { ProblemCode, ProblemDetailsApi, ProblemInitBase } from './types.ts'
+import type { ProblemCode, ProblemDetailsApi, ProblemInitArgs, ProblemInitBase } from './types.ts'
+
+// the public decorations, declared with the entry point that adds them (the client entry point's
+// types, which share lib/types.ts, stay free of fastify)
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Sends the problem of a catalog code. Usable as `return reply.problem(...)`. */
+    problem<C extends ProblemCode>(code: C, ...init: ProblemInitArgs<C>): FastifyReply
+  }
+  interface FastifyInstance {
+    /** The problem catalog and schemas registered by fastify-problem-details. */
+    problemDetails: ProblemDetailsApi
+  }
+  interface FastifyContextConfig {
+    /** Problems this route can answer with; documented in its OpenAPI responses. */
+    problems?: readonly ProblemCode[]
+  }
+}
 
 // async, so that a bad option rejects `register` instead of throwing out of avvio
 const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
@@ -60,7 +77,7 @@ export { PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE } from './negotiate.ts'
 export { PROBLEM_XML_NAMESPACE } from './xml.ts'
 export { problemFrameworkErrors, problemClientErrorHandler } from './framework-errors.ts'
 export { DEFAULT_WWW_AUTHENTICATE } from './challenge.ts'
-export { problemFromResponse, UpstreamProblem, MAX_UPSTREAM_BODY_BYTES, type ProblemFromResponseOptions } from './upstream.ts'
+export { problemFromResponse, UpstreamProblem, MAX_UPSTREAM_BODY_BYTES, DEFAULT_UPSTREAM_STATUS_CODES, type ProblemFromResponseOptions } from './upstream.ts'
 export type { ProblemDocument } from './problem.ts'
 export type { ValidationIssue } from './classify.ts'
 export type { CatalogMembers, FromSchema, MembersOf, MemberSchema } from './member-types.ts'

@@ -7,6 +7,7 @@ import { EXCEPTION_SIGNAL_ENV, EXCEPTION_SIGNALS, exceptionSignalFromEnv, type E
 import { describe } from './guards.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
 import type { ProblemError } from './problem-error.ts'
+import { DEFAULT_TYPE_BASE } from './client/slug.ts'
 
 /** A pino level name, or `silent` to skip the log line. */
 export type ProblemLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -109,7 +110,7 @@ export const DEFAULT_STATUS_CODES: Readonly<Record<number, string>> = Object.fre
   503: 'resource_unavailable'
 })
 
-export const DEFAULT_TYPE_BASE = '/problems/'
+export { DEFAULT_TYPE_BASE }
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
@@ -177,12 +178,12 @@ function checkTypeBase (value: unknown): string {
 }
 
 /**
- * HTTP status -> catalog entry: the defaults the catalog can serve, then `given` (keys 400-599,
+ * HTTP status -> catalog entry: the `defaults` the catalog can serve, then `given` (keys 400-599,
  * values codes of the catalog). `context` names the caller in error messages.
  */
-export function resolveStatusCodes (entries: ReadonlyMap<string, ResolvedProblemEntry>, given: unknown, context: string = ''): Map<number, ResolvedProblemEntry> {
+export function resolveStatusCodes (entries: ReadonlyMap<string, ResolvedProblemEntry>, given: unknown, context: string = '', defaults: Readonly<Record<number, string>> = DEFAULT_STATUS_CODES): Map<number, ResolvedProblemEntry> {
   const statusCodes = new Map<number, ResolvedProblemEntry>()
-  for (const [status, code] of Object.entries(DEFAULT_STATUS_CODES)) {
+  for (const [status, code] of Object.entries(defaults)) {
     const entry = entries.get(code)
     if (entry !== undefined) statusCodes.set(Number(status), entry)
   }

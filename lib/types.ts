@@ -43,18 +43,3 @@ export interface ProblemDetailsApi {
   /** The exact JSON schema of one code's documents (standard members then its extension members). */
   schemaOf (code: string): Record<string, unknown>
 }
-
-declare module 'fastify' {
-  interface FastifyReply {
-    /** Sends the problem of a catalog code. Usable as `return reply.problem(...)`. */
-    problem<C extends ProblemCode>(code: C, ...init: ProblemInitArgs<C>): FastifyReply
-  }
-  interface FastifyInstance {
-    /** The problem catalog and schemas registered by fastify-problem-details. */
-    problemDetails: ProblemDetailsApi
-  }
-  interface FastifyContextConfig {
-    /** Problems this route can answer with; documented in its OpenAPI responses. */
-    problems?: readonly ProblemCode[]
-  }
-}

@@ -1,15 +1,22 @@
 import { builtinCatalog } from './builtin-catalog.ts'
 import { resolveCatalog, type ResolvedProblemEntry } from './catalog.ts'
+import { isProblemResponseError, urlWithoutQuery, type ProblemResponseError } from './client/error.ts'
+import { DEFAULT_MAX_PROBLEM_BYTES, DEFAULT_PROBLEM_TIMEOUT, discardBody, readProblem, type ClientProblemDocument, type ProblemReadOutcome } from './client/parse.ts'
+import { retryAfterSeconds } from './client/retry.ts'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
-import { createMemberValidator } from './members.ts'
+import { createMemberValidator, type MemberValidator } from './members.ts'
 import { describe } from './guards.ts'
-import { DEFAULT_TYPE_BASE, resolveStatusCodes } from './options.ts'
+import { DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, resolveStatusCodes, type ProblemDetailsConfig } from './options.ts'
 import { ProblemError } from './problem-error.ts'
 
-/** Largest upstream body read, in bytes; a longer one is not treated as a problem document. */
-export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024
-const MAX_CHUNKS = MAX_UPSTREAM_BODY_BYTES + 1
-const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
+/** Default of `maxBodyBytes`: the largest upstream body read, in bytes (64 KiB); a longer one is not a problem document. */
+export const MAX_UPSTREAM_BODY_BYTES = DEFAULT_MAX_PROBLEM_BYTES
+
+/**
+ * Default of `statusCodes` for upstream answers: `DEFAULT_STATUS_CODES`, and 502 and 504 (a
+ * gateway or upstream that failed or timed out) as `resource_unavailable`, a retryable platform code.
+ */
+export const DEFAULT_UPSTREAM_STATUS_CODES: Readonly<Record<number, string>> = Object.freeze({ ...DEFAULT_STATUS_CODES, 502: 'resource_unavailable', 504: 'resource_unavailable' })
 
 /** Options of `problemFromResponse`. */
 export interface ProblemFromResponseOptions {
@@ -19,10 +26,21 @@ export interface ProblemFromResponseOptions {
    */
   catalog?: ReadonlyMap<string, ResolvedProblemEntry>
   /**
-   * HTTP status -> local code, for upstream problems whose code the local catalog does not know.
-   * Default: `DEFAULT_STATUS_CODES` (codes missing from the catalog are skipped).
+   * HTTP status -> local code, for upstream answers whose code the local catalog does not know,
+   * problem documents or not. Default: `DEFAULT_UPSTREAM_STATUS_CODES` (codes missing from the catalog are skipped).
    */
   statusCodes?: Readonly<Record<number, string>>
+  /**
+   * Keep the upstream `detail` of a 5xx answer (or of one answered here as a 5xx). Give it the value
+   * of the plugin's own `exposeServerErrors` option. Default: `false`.
+   */
+  exposeServerErrors?: boolean
+  /** Largest upstream body read, in bytes. Default: `65536` (`MAX_UPSTREAM_BODY_BYTES`). */
+  maxBodyBytes?: number
+  /** Deadline for reading the upstream body, in milliseconds; past it the body is cancelled. Default: `5000`. */
+  timeout?: number
+  /** Stops reading the upstream body when aborted (pass the request's signal). Default: none. */
+  signal?: AbortSignal
 }
 
 /**
@@ -46,7 +64,27 @@ export class UpstreamProblem extends Error {
   }
 }
 
+/** What the gateway knows of one upstream answer. */
+interface UpstreamAnswer {
+  status: number
+  url: string
+  document: ClientProblemDocument | undefined
+  outcome: ProblemReadOutcome
+  contentType: string
+  retryAfter: number | undefined
+}
+
+/** A local catalog, indexed for upstream lookups, with the validator of its members. */
+interface CatalogIndex {
+  byType: ReadonlyMap<string, string>
+  bySlug: ReadonlyMap<string, string>
+  validator: MemberValidator
+}
+
+const indexes = new WeakMap<ReadonlyMap<string, ResolvedProblemEntry>, CatalogIndex>()
 let builtinEntries: ReadonlyMap<string, ResolvedProblemEntry> | undefined
+const TYPE_SEPARATORS = '/#=:'
+const URL_FORMATS = new Set(['uri', 'url', 'iri'])
 
 function catalogOf (options: ProblemFromResponseOptions): ReadonlyMap<string, ResolvedProblemEntry> {
   if (options.catalog === undefined) {
@@ -59,130 +97,177 @@ function catalogOf (options: ProblemFromResponseOptions): ReadonlyMap<string, Re
   return options.catalog
 }
 
-/** Reads at most MAX_UPSTREAM_BODY_BYTES; undefined when the body is longer or cannot be read. */
-async function readBody (response: Response): Promise<string | undefined> {
-  const stream = response.body
-  if (stream === null) return ''
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (let i = 0; i < MAX_CHUNKS; i++) {
-    const { done, value } = await reader.read()
-    if (done) return Buffer.concat(chunks).toString('utf8')
-    size += value.byteLength
-    if (size > MAX_UPSTREAM_BODY_BYTES) break
-    chunks.push(value)
+function indexOf (catalog: ReadonlyMap<string, ResolvedProblemEntry>): CatalogIndex {
+  let index = indexes.get(catalog)
+  if (index === undefined) {
+    const entries = [...catalog.values()]
+    index = {
+      byType: new Map(entries.map((entry) => [entry.type, entry.code])),
+      bySlug: new Map(entries.map((entry) => [entry.slug, entry.code])),
+      validator: createMemberValidator()
+    }
+    indexes.set(catalog, index)
   }
-  await reader.cancel().catch(() => {})
-  return undefined
+  return index
 }
 
-/** The body as a problem document, or undefined when it is not one (RFC 9457: a JSON object). */
-async function problemDocumentOf (response: Response): Promise<Record<string, unknown> | undefined> {
-  if (!JSON_MEDIA_TYPE.test(response.headers.get('content-type') ?? '')) return undefined
-  let text: string | undefined
-  try {
-    text = await readBody(response)
-  } catch {
-    return undefined
-  }
-  if (text === undefined) return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined
-  const document = parsed as Record<string, unknown>
-  const looksLikeProblem = typeof document.type === 'string' || typeof document.title === 'string' || typeof document.status === 'number'
-  return looksLikeProblem ? document : undefined
+function limitOption (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new FST_PROBLEM_INVALID_OPTION(name, `of problemFromResponse must be a whole number, 1 or more, got ${describe(value)}`)
+  return value
 }
 
-/** The last segment of a `type` URI (`/problems/quota-exceeded/` -> `quota-exceeded`). */
-function slugOfType (type: string): string {
-  const trimmed = type.replace(/[/#=:]+$/, '')
-  return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('#'), trimmed.lastIndexOf('='), trimmed.lastIndexOf(':')) + 1)
+/**
+ * The last segment of a `type` URI (`/problems/quota-exceeded/` -> `quota-exceeded`), by two
+ * scans from the end: linear in the length of the `type`, whatever it holds.
+ */
+export function slugOfType (type: string): string {
+  let end = type.length
+  while (end > 0 && TYPE_SEPARATORS.includes(type[end - 1])) end--
+  let start = end
+  while (start > 0 && !TYPE_SEPARATORS.includes(type[start - 1])) start--
+  return type.slice(start, end)
 }
 
 /**
  * The local code for an upstream document, in order: its `code` member, its `type` URI, the
  * code whose slug is the last segment of its `type`; undefined when the catalog knows none.
  */
-function knownCode (document: Record<string, unknown>, catalog: ReadonlyMap<string, ResolvedProblemEntry>): string | undefined {
+function knownCode (document: ClientProblemDocument, catalog: ReadonlyMap<string, ResolvedProblemEntry>, index: CatalogIndex): string | undefined {
   const { code, type } = document
   if (typeof code === 'string' && catalog.has(code)) return code
-  if (typeof type !== 'string' || type === 'about:blank') return undefined
-  const slug = slugOfType(type).toLowerCase()
-  for (const entry of catalog.values()) {
-    if (entry.type === type) return entry.code
-  }
-  for (const entry of catalog.values()) {
-    if (entry.slug === slug) return entry.code
-  }
-  return undefined
+  if (type === undefined || type === 'about:blank') return undefined
+  return index.byType.get(type) ?? index.bySlug.get(slugOfType(type).toLowerCase())
 }
 
-/** `Retry-After` as seconds (delta-seconds or an HTTP date), or undefined. */
-function retryAfterOf (response: Response): number | undefined {
-  const value = response.headers.get('retry-after')?.trim()
-  if (value === undefined || value === '') return undefined
-  if (/^\d{1,10}$/.test(value)) return Number(value)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000))
+/** A URL member must be an absolute http(s) URL: an upstream's `javascript:` link is never ours to send. */
+function isUrlMember (name: string, schema: Record<string, unknown>): boolean {
+  return (typeof schema.format === 'string' && URL_FORMATS.has(schema.format)) || name.toLowerCase().endsWith('url')
 }
 
-function urlWithoutQuery (url: string): string {
-  const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
+function isHttpUrl (value: unknown): boolean {
+  if (typeof value !== 'string') return false
+  try {
+    const { protocol } = new URL(value)
+    return protocol === 'http:' || protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The upstream members the local entry declares, each valid against its schema (URL members http(s)
+ * only); undefined when a required member is missing or invalid.
+ */
+function membersFor (entry: ResolvedProblemEntry, document: ClientProblemDocument | undefined, index: CatalogIndex): Record<string, unknown> | undefined {
+  const members: Record<string, unknown> = {}
+  for (const name of entry.memberNames) {
+    const value = document?.[name]
+    if (value === undefined) continue
+    const schema = entry.members[name] as Record<string, unknown>
+    if (isUrlMember(name, schema) && !isHttpUrl(value)) continue
+    if (index.validator.validate(`${entry.code}\u0000${name}`, { [name]: schema }, [], { [name]: value }) !== undefined) continue
+    members[name] = value
+  }
+  return entry.required.every((name) => Object.hasOwn(members, name)) ? members : undefined
 }
 
 // ProblemError's constructor is typed per code; here the code is only known at run time
 const UntypedProblemError = ProblemError as unknown as new (code: string, init: Record<string, unknown>) => ProblemError
 
+function fromAnswer (answer: UpstreamAnswer, catalog: ReadonlyMap<string, ResolvedProblemEntry>, statusCodes: ReadonlyMap<number, ResolvedProblemEntry>, exposeServerErrors: boolean): ProblemError {
+  const { status, url, document } = answer
+  const index = indexOf(catalog)
+  const known = document === undefined ? undefined : knownCode(document, catalog, index)
+  const byStatus = statusCodes.get(status)?.code ?? 'internal_error'
+  const knownEntry = known === undefined ? undefined : catalog.get(known)
+  const knownMembers = knownEntry === undefined ? undefined : membersFor(knownEntry, document, index)
+  // an upstream problem that lacks what the local code requires is answered by its status instead
+  const code = knownMembers === undefined ? byStatus : known as string
+  const entry = catalog.get(code)
+  const members = knownMembers ?? (entry === undefined ? {} : membersFor(entry, document, index) ?? {})
+  const init: Record<string, unknown> = { ...members }
+  const serverError = status >= 500 || (entry?.status ?? 500) >= 500
+  if (document === undefined) {
+    init.detail = `An upstream service answered ${status} without a problem document.`
+  } else if (document.detail !== undefined && (exposeServerErrors || !serverError)) {
+    init.detail = document.detail
+  }
+  if (answer.retryAfter !== undefined) init.retryAfter = answer.retryAfter
+  const unknownHere = code === known ? '' : ` (${known === undefined ? 'unknown here' : `${known} lacks required members`}, answered as ${code})`
+  const message = document === undefined
+    ? `upstream ${url} answered ${status} without a problem document (content-type ${answer.contentType}, ${answer.outcome})${unknownHere}`
+    : `upstream ${url} answered ${status} ${document.type ?? 'about:blank'}${unknownHere}`
+  init.cause = new UpstreamProblem(message, status, url, document)
+  return new UntypedProblemError(code, init)
+}
+
+async function answerOf (response: Response, maxBodyBytes: number, timeout: number, signal: AbortSignal | undefined): Promise<UpstreamAnswer> {
+  const status = response.status
+  const failed = status >= 400 && status <= 599
+  let read: { outcome: ProblemReadOutcome, document: ClientProblemDocument | undefined } = { outcome: 'not-problem', document: undefined }
+  if (failed) read = await readProblem(response, { maxBodyBytes, timeout, signal })
+  else await discardBody(response)
+  return {
+    status,
+    url: urlWithoutQuery(response.url),
+    document: read.document,
+    outcome: read.outcome,
+    contentType: response.headers.get('content-type') ?? 'none',
+    // the only upstream header taken: the others describe the upstream's answer, not ours
+    retryAfter: retryAfterSeconds(response.headers.get('retry-after'))
+  }
+}
+
+function answerOfError (error: ProblemResponseError): UpstreamAnswer {
+  return { status: error.status, url: error.url, document: error.problem, outcome: error.problem === undefined ? 'not-problem' : 'problem', contentType: 'unknown', retryAfter: error.retryAfter }
+}
+
 /**
- * Turns an upstream service's failed `fetch` response into a `ProblemError` to throw: the gateway
- * answers its own problem (its own `instance` and `trace_id`), keeping the upstream's code,
- * `detail`, extension members and `Retry-After`. Works with problem documents from any service,
- * not only this plugin. Never rejects for a bad upstream; only for bad `options`.
+ * Turns an upstream service's failed `fetch` response (or the `ProblemResponseError` thrown by
+ * `createProblemFetch`) into a `ProblemError` to throw: the gateway answers its own problem (its own
+ * `instance` and `trace_id`). Works with problem documents from any service, not only this plugin.
+ * Never rejects for a bad upstream; only for bad `options`.
  *
+ * - The body is read with `parseProblem`: a size bound, a deadline, linear time, always consumed
+ *   or cancelled.
  * - A code the local catalog knows is kept (found by the `code` member, the `type` URI, or the
- *   slug at the end of `type`); the local catalog decides its status, title and `retryable`, and
- *   which extension members are sent.
- * - Another code is mapped by the upstream status through `statusCodes`; a status with no code
- *   becomes `internal_error` (with the upstream `detail`).
- * - A body that is not a problem document (HTML, plain text, invalid or oversized JSON, a
- *   non-object) and a response that did not fail become `internal_error` with a short detail.
- * The upstream response itself is the error's `cause` (an `UpstreamProblem`), logged, never sent.
+ *   slug at the end of `type`); the local catalog decides its status, title and `retryable`.
+ * - Extension members are kept only when the local entry declares them and they validate against
+ *   its schemas; URL members must be http(s) URLs.
+ * - Another code, and an answer that is not a problem document, is mapped by the upstream status
+ *   through `statusCodes` (409 `conflict`, 502/503/504 `resource_unavailable`...), else `internal_error`.
+ * - The upstream `detail` is kept, except on a 5xx unless `exposeServerErrors`.
+ * - Of the upstream headers, only `Retry-After` is taken.
+ * The upstream answer is the error's `cause` (an `UpstreamProblem`), logged, never sent.
  *
  * @example
- * const res = await fetch(url, { headers })
- * if (!res.ok) throw await problemFromResponse(res, { catalog: app.problemDetails.catalog })
+ * const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) })
+ * if (!res.ok) throw await problemFromResponse(res, { catalog: app.problemDetails.catalog, timeout: 2000 })
  */
-export async function problemFromResponse (response: Response, options: ProblemFromResponseOptions = {}): Promise<ProblemError> {
+export async function problemFromResponse (response: Response | ProblemResponseError, options: ProblemFromResponseOptions = {}): Promise<ProblemError> {
   const catalog = catalogOf(options)
-  const statusCodes = resolveStatusCodes(catalog, options.statusCodes, ' of problemFromResponse')
-  const status = response.status
-  const url = urlWithoutQuery(response.url)
-  const failed = status >= 400 && status <= 599
-  const document = failed ? await problemDocumentOf(response) : undefined
+  const statusCodes = resolveStatusCodes(catalog, options.statusCodes, ' of problemFromResponse', DEFAULT_UPSTREAM_STATUS_CODES)
+  const exposeServerErrors = options.exposeServerErrors ?? false
+  if (typeof exposeServerErrors !== 'boolean') throw new FST_PROBLEM_INVALID_OPTION('exposeServerErrors', `of problemFromResponse must be true or false, got ${describe(exposeServerErrors)}`)
+  const maxBodyBytes = limitOption('maxBodyBytes', options.maxBodyBytes, MAX_UPSTREAM_BODY_BYTES)
+  const timeout = limitOption('timeout', options.timeout, DEFAULT_PROBLEM_TIMEOUT)
+  const answer = isProblemResponseError(response) ? answerOfError(response) : await answerOf(response as Response, maxBodyBytes, timeout, options.signal)
+  return fromAnswer(answer, catalog, statusCodes, exposeServerErrors)
+}
 
-  if (document === undefined) {
-    const cause = new UpstreamProblem(`upstream ${url} answered ${status} without a problem document (content-type ${response.headers.get('content-type') ?? 'none'})`, status, url, undefined)
-    return new UntypedProblemError('internal_error', { detail: `An upstream service answered ${status} without a problem document.`, cause })
-  }
+const upstreamStatusCodes = new WeakMap<ProblemDetailsConfig, ReadonlyMap<number, ResolvedProblemEntry>>()
 
-  const known = knownCode(document, catalog)
-  const code = known ?? statusCodes.get(status)?.code ?? 'internal_error'
-  const entry = catalog.get(code)
-  const init: Record<string, unknown> = {}
-  if (typeof document.detail === 'string') init.detail = document.detail
-  for (const name of entry?.memberNames ?? []) {
-    if (document[name] !== undefined) init[name] = document[name]
+/**
+ * The problem the plugin answers for a `ProblemResponseError` thrown in a route, as
+ * `problemFromResponse` would with the plugin's own settings: its catalog, its `statusCodes` over
+ * `DEFAULT_UPSTREAM_STATUS_CODES`, and its `exposeServerErrors`.
+ */
+export function problemOfResponseError (error: ProblemResponseError, config: ProblemDetailsConfig): ProblemError {
+  let statusCodes = upstreamStatusCodes.get(config)
+  if (statusCodes === undefined) {
+    statusCodes = new Map([...resolveStatusCodes(config.entries, undefined, '', DEFAULT_UPSTREAM_STATUS_CODES), ...config.statusCodes])
+    upstreamStatusCodes.set(config, statusCodes)
   }
-  const retryAfter = retryAfterOf(response)
-  if (retryAfter !== undefined) init.retryAfter = retryAfter
-  const described = typeof document.type === 'string' ? document.type : 'about:blank'
-  init.cause = new UpstreamProblem(`upstream ${url} answered ${status} ${described}${known === undefined ? ` (unknown here, answered as ${code})` : ''}`, status, url, document)
-  return new UntypedProblemError(code, init)
+  return fromAnswer(answerOfError(error), config.entries, statusCodes, config.exposeServerErrors)
 }

@@ -21,7 +21,9 @@ const steps = [
   ['import cycles', bin('dpdm'), ['--no-tree', '--no-warning', '--exit-code', 'circular:1', 'lib/**/*.ts']],
   ['typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['build', process.execPath, [join(__dirname, 'build.js')]],
-  ['type tests', bin('tsd'), ['--typings', 'dist/cjs/index.d.ts', '--files', 'test/types/*.test-d.ts']]
+  ['type tests', bin('tsd'), ['--typings', 'dist/cjs/index.d.ts', '--files', 'test/types/*.test-d.ts']],
+  // the client entry point's own program: a browser app augments ProblemRegistry through it
+  ['client type tests', bin('tsd'), ['--typings', 'dist/cjs/client/index.d.ts', '--files', 'test/types/client/*.test-d.ts']]
 ]
 
 for (const [name, cmd, args] of steps) {

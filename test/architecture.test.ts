@@ -70,6 +70,20 @@ t.test('importing the package entry from inside lib/ fails the lint step, types 
   t.strictSame(await lint(dir), ['lib/docs/cli.ts no-restricted-imports', 'lib/problem-error.ts no-restricted-imports'])
 })
 
+t.test('the client importing a Node.js module, a server module or fastify fails the lint step; types and the catalog data are allowed', async (t) => {
+  const dir = tree(t, {
+    'lib/client/parse.ts': "import { readFileSync } from 'node:fs'\n\nexport const parse = readFileSync\n",
+    'lib/client/stream.ts': "import { Readable } from 'stream'\n\nexport const stream = Readable\n",
+    'lib/client/fetch.ts': "import { classify } from '../classify.ts'\n\nexport const fetch = classify\n",
+    'lib/client/plugin.ts': "import fastify from 'fastify'\n\nexport const plugin = fastify\n",
+    'lib/client/error.ts': "import type { ProblemCode } from '../types.ts'\nimport type { Classification } from '../classify.ts'\nimport { builtinCatalog } from '../builtin-catalog.ts'\n\nexport type Code = ProblemCode | Classification\nexport const catalog = builtinCatalog\n",
+    'lib/classify.ts': 'export interface Classification { status: number }\nexport const classify = 1\n',
+    'lib/types.ts': 'export type ProblemCode = string\n',
+    'lib/builtin-catalog.ts': 'export const builtinCatalog = {}\n'
+  })
+  t.strictSame(await lint(dir), ['lib/client/fetch.ts @typescript-eslint/no-restricted-imports', 'lib/client/parse.ts @typescript-eslint/no-restricted-imports', 'lib/client/plugin.ts @typescript-eslint/no-restricted-imports', 'lib/client/stream.ts @typescript-eslint/no-restricted-imports'])
+})
+
 t.test('lib/ itself passes every architecture rule', async (t) => {
   const eslint = new ESLint({ cwd: root })
   const results = await eslint.lintFiles(['lib/**/*.ts'])

@@ -2,6 +2,9 @@ import t from 'tap'
 import createError from '@fastify/error'
 import createHttpError from 'http-errors'
 import sensible from '@fastify/sensible'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { MAX_CAUSE_DEPTH } from '../lib/classify.ts'
 import { build, problemOf } from './helper.ts'
 import { ProblemError, type ProblemCode } from '../lib/index.ts'
 
@@ -302,4 +305,31 @@ t.test('silent log levels write no problem line', async (t) => {
   problemOf(t, await app.inject('/4xx'), 409)
   problemOf(t, await app.inject('/5xx'), 500)
   t.equal(logs.problems().length, 0)
+})
+
+t.test('codes follows the cause chain: a fetch that failed with ECONNREFUSED is mapped', async (t) => {
+  // a port nothing listens on: open one, note it, close it
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  const cyclic: Error & { cause?: unknown } = new Error('a')
+  cyclic.cause = Object.assign(new Error('b'), { cause: cyclic })
+  let deep: unknown = Object.assign(new Error('deepest'), { code: 'ECONNREFUSED' })
+  for (let i = 0; i < MAX_CAUSE_DEPTH; i++) deep = new Error(`level ${i}`, { cause: deep })
+  const { app } = await build(t, {
+    plugin: { codes: { ECONNREFUSED: 'resource_unavailable' } },
+    routes: (app) => {
+      app.get('/fetch', async () => await fetch(`http://127.0.0.1:${port}/`))
+      app.get('/cycle', async () => { throw cyclic })
+      app.get('/deep', async () => { throw deep })
+    }
+  })
+  // 1. fetch rejects with TypeError('fetch failed'), its cause carries code ECONNREFUSED
+  const res = await app.inject('/fetch')
+  t.match(problemOf(t, res, 503), { type: '/problems/resource-unavailable', retryable: true })
+  t.notMatch(res.body, /fetch failed|127\.0\.0\.1/, 'nothing of the error is sent')
+  // 2. a cycle of causes ends the search; a code deeper than MAX_CAUSE_DEPTH is not looked for
+  t.match(problemOf(t, await app.inject('/cycle'), 500), { type: '/problems/internal-error' })
+  t.match(problemOf(t, await app.inject('/deep'), 500), { type: '/problems/internal-error' })
 })

@@ -66,6 +66,34 @@ t.test('the docs entry point works with import and require', async (t) => {
   t.strictSame(JSON.parse(cjs), { html: true })
 })
 
+t.test('the client entry point works with import and require', async (t) => {
+  const use = `
+    const res = new Response(JSON.stringify({ type: '/problems/conflict', status: 409, retryable: true }), { status: 409, headers: { 'content-type': 'application/problem+json; charset=utf-8' } })
+    const problem = await parseProblem(res, { timeout: 1000 })
+    const error = new ProblemResponseError({ status: 409, url: '/x', problem, code: 'conflict', retryAfter: undefined })
+    console.log(JSON.stringify({ type: problem.type, fetch: typeof createProblemFetch(), recognised: isProblemResponseError(error), retryable: error.retryable }))
+  `
+  const expected = { type: '/problems/conflict', fetch: 'function', recognised: true, retryable: true }
+  t.strictSame(JSON.parse(run(['--input-type=module', '-e', `import { parseProblem, createProblemFetch, ProblemResponseError, isProblemResponseError } from 'fastify-problem-details/client'\n${use}`])), expected)
+  t.strictSame(JSON.parse(run(['-e', `(async () => {
+    const { parseProblem, createProblemFetch, ProblemResponseError, isProblemResponseError } = require('fastify-problem-details/client')
+    ${use}
+  })().catch((e) => { console.error(e); process.exit(1) })`])), expected)
+})
+
+t.test('the client entry point loads neither the server runtime nor fastify', async (t) => {
+  const out = run(['-e', `
+    const before = new Set(Object.keys(require.cache))
+    require('fastify-problem-details/client')
+    const loaded = Object.keys(require.cache).filter((path) => !before.has(path))
+    console.log(JSON.stringify({
+      server: loaded.filter((path) => /[\\/]dist[\\/]cjs[\\/](index|responder|upstream|classify)\\.js$/.test(path)).length,
+      packages: [...new Set(loaded.filter((path) => path.includes('node_modules')).map((path) => path.split(/[\\/]node_modules[\\/]/).pop().split(/[\\/]/).slice(0, 2).join('/')))]
+    }))
+  `])
+  t.strictSame(JSON.parse(out), { server: 0, packages: ['@opentelemetry/api'] })
+})
+
 t.test('the root entry point loads no reference tooling, unless serveDocs is on', async (t) => {
   const out = run(['-e', `(async () => {
     const docsLoaded = () => Object.keys(require.cache).filter((path) => /[\\\\/]dist[\\\\/]cjs[\\\\/]docs[\\\\/]/.test(path)).length
@@ -96,11 +124,16 @@ const app = Fastify()
 app.register(problemDetails, { typeBase: '/errors/' })
 const error: ProblemError<'conflict'> = new ProblemError('conflict', { detail: 'd' })
 const pages: number = buildReference({ typeBase: '/errors/' }).pages.length
-export const used = [app, error, pages]
+const call: (input: string) => Promise<Response> = createProblemFetch({ retries: 1 })
+export async function read (res: Response): Promise<string | undefined> {
+  const failure: unknown = await parseProblem(res)
+  return isProblemResponseError(failure) && failure.code === 'conflict' ? failure.problem.title : undefined
+}
+export const used = [app, error, pages, call]
 `
-  writeFileSync(join(dir, 'esm.mts'), `import Fastify from 'fastify'\nimport problemDetails, { ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\n${uses}`)
-  writeFileSync(join(dir, 'cjs.cts'), `import Fastify = require('fastify')\nimport { problemDetails, ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\n${uses}`)
-  writeFileSync(join(dir, 'legacy.ts'), `import Fastify from 'fastify'\nimport problemDetails, { ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\n${uses}`)
+  writeFileSync(join(dir, 'esm.mts'), `import Fastify from 'fastify'\nimport problemDetails, { ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\nimport { createProblemFetch, isProblemResponseError, parseProblem } from 'fastify-problem-details/client'\n${uses}`)
+  writeFileSync(join(dir, 'cjs.cts'), `import Fastify = require('fastify')\nimport { problemDetails, ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\nimport { createProblemFetch, isProblemResponseError, parseProblem } from 'fastify-problem-details/client'\n${uses}`)
+  writeFileSync(join(dir, 'legacy.ts'), `import Fastify from 'fastify'\nimport problemDetails, { ProblemError } from 'fastify-problem-details'\nimport { buildReference } from 'fastify-problem-details/docs'\nimport { createProblemFetch, isProblemResponseError, parseProblem } from 'fastify-problem-details/client'\n${uses}`)
   const tsc = require.resolve('typescript/bin/tsc')
   const common = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types')]
   const modes: Array<[string, string[]]> = [

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as api from '../lib/index.ts'
 import * as docsApi from '../lib/docs/index.ts'
+import * as clientApi from '../lib/client/index.ts'
+import { FETCH_OPTION_NAMES } from '../lib/client/fetch.ts'
+import { PARSE_OPTION_NAMES } from '../lib/client/parse.ts'
 import * as errors from '../lib/errors.ts'
 import { OPTION_NAMES } from '../lib/options.ts'
 import { CHANGE_KINDS } from '../lib/docs/contract.ts'
@@ -57,6 +60,22 @@ t.test('the README lists every export of the root entry point, and nothing else'
 t.test('the README lists every export of the docs entry point, and nothing else', async (t) => {
   t.strictSame(namesIn(tableRows('### `fastify-problem-details/docs`')).sort(), Object.keys(docsApi).sort())
   for (const [name, value] of Object.entries(docsApi)) t.type(value, 'function', name)
+})
+
+t.test('the README lists every export of the client entry point, and nothing else', async (t) => {
+  t.strictSame(namesIn(tableRows('### `fastify-problem-details/client`')).sort(), Object.keys(clientApi).sort())
+  for (const [name, value] of Object.entries(clientApi)) t.not(value, undefined, name)
+})
+
+t.test('the README documents every option of the client and of problemFromResponse with its default', async (t) => {
+  const documented = (heading: string) => {
+    const rows = tableRows(heading)
+    t.ok(rows.every((row) => row[1] !== '' && row[2] !== ''), `${heading}: each has a default and a meaning`)
+    return rows.map((row) => row[0])
+  }
+  t.strictSame(documented('`parseProblem` options:'), PARSE_OPTION_NAMES.map((name) => `\`${name}\``))
+  t.strictSame(documented('`createProblemFetch` options:'), FETCH_OPTION_NAMES.map((name) => `\`${name}\``))
+  t.strictSame(documented('### Problems from upstream services'), ['catalog', 'statusCodes', 'exposeServerErrors', 'maxBodyBytes', 'timeout', 'signal'].map((name) => `\`${name}\``))
 })
 
 t.test('the README lists every coded error, and each is exported from the root', async (t) => {
