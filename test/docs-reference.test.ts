@@ -28,12 +28,12 @@ t.test('docs/errors holds the index and one page per built-in code, as the comma
   t.strictSame(await compareFiles(docsDir, files), [], 'regenerate with: npx fastify-problem-details docs')
 })
 
-t.test('a hand-written file where a generated page belongs is reported as changed', async (t) => {
+t.test('a hand-written file where a generated page belongs is reported as foreign', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'problem-docs-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(join(dir, 'index.md'), '# Our own index\n')
   const files = new Map([['index.md', '<!-- generated -->\n'], ['conflict.md', '<!-- generated -->\n']])
-  t.strictSame(await compareFiles(dir, files), [{ file: 'index.md', kind: 'changed' }, { file: 'conflict.md', kind: 'missing' }])
+  t.strictSame(await compareFiles(dir, files), [{ file: 'index.md', kind: 'foreign', reason: 'not written by the docs command (its first line is not the generated mark)' }, { file: 'conflict.md', kind: 'missing' }])
 })
 
 t.test('the drift check fails when a catalog title changes without regenerating', async (t) => {
