@@ -83,7 +83,7 @@ function textOf (node: Node): string {
   return text
 }
 
-t.test('catalog text in the Markdown pages is never HTML, a link, an image or emphasis in a real CommonMark renderer (regression: an unbalanced backtick let <img onerror> through)', async (t) => {
+t.test('catalog text in the Markdown pages is never HTML, a link, an image or emphasis in a real CommonMark renderer (regression: an unbalanced backtick let an img element with an onerror handler through)', async (t) => {
   const files = renderMarkdownFiles(buildReference({ catalog, typeBase: 'https://docs.example.com/errors/' }))
   for (const [name, markdown] of files) {
     // commonmark.js: only the generated mark is HTML; links lead to pages or web URLs; no markup from catalog text
