@@ -91,3 +91,11 @@ export const FST_PROBLEM_ALREADY_REGISTERED = createError(
   'fastify-problem-details: the plugin is already registered %s. It is wrapped with fastify-plugin: one registration covers the scope that registers it and every child scope (its error handler, not-found handler, schema and decorators). Register it once, at the root, before your routes; to give one part of the service other options, register it inside separate encapsulated scopes with distinct prefixes instead of at the root.',
   500
 )
+
+/** The `docs` command would replace a file it did not write (a hand-written page, a symbolic link, a folder) in its output folder. */
+export const FST_PROBLEM_FOREIGN_DOCS_FILE = createError(
+  'FST_PROBLEM_FOREIGN_DOCS_FILE',
+  'fastify-problem-details: the docs command writes no file: %s %s',
+  500,
+  TypeError
+)

@@ -338,7 +338,7 @@ t.test('lock reports catalogs it cannot load, and options of the other command',
   t.match(bad.err, 'cannot lock the contract: fastify-problem-details: catalog entry "x" has status 200')
   t.match((await run(['lock', '--check', '--catalog', 'bad.js'], dir)).err, 'cannot check the contract: fastify-problem-details: catalog entry "x" has status 200')
   const missing = await run(['lock', '--catalog', 'nope.js'], dir)
-  t.match(missing.err, `cannot lock the contract: fastify-problem-details: catalog module "nope.js" was not found (no file at ${join(dir, 'nope.js')})`)
+  t.match(missing.err, `cannot lock the contract: fastify-problem-details: catalog module "nope.js" was not found: there is no file ${join(dir, 'nope.js')} `)
   const foreign = await run(['lock', '--instance', '/x'], dir)
   t.equal(foreign.code, 2)
   t.match(foreign.err, '--instance is not an option of "lock"')

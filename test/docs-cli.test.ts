@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -149,4 +149,75 @@ t.test('without --out, docs checks docs/errors: this repository\'s own reference
   const checked = await run(['docs', '--check'])
   t.equal(checked.code, 0, checked.err)
   t.equal(checked.out, 'docs/errors: 17 pages up to date, every code documented')
+})
+
+t.test('docs never overwrites a hand-written index.md or page, names each one, and --force overwrites them (regression: it overwrote them without warning)', async (t) => {
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'index.md'), '# Our own index\n')
+  writeFileSync(join(dir, 'conflict.md'), '# Notes on conflicts\n')
+  // 1. writing is refused as a whole, and nothing is written
+  const refused = await run(['docs', '--out', dir])
+  t.equal(refused.code, 2)
+  t.match(refused.err, `cannot write ${dir}: fastify-problem-details: the docs command writes no file: ${dir}/index.md is not written by the docs command (its first line is not the generated mark); ${dir}/conflict.md is not written`)
+  t.match(refused.err, 'move them out of the folder, or rerun with --force to overwrite them')
+  t.strictSame(readdirSync(dir).sort(), ['conflict.md', 'index.md'])
+  t.equal(readFileSync(join(dir, 'index.md'), 'utf8'), '# Our own index\n')
+  // 2. --check names them as foreign
+  const checked = await run(['docs', '--out', dir, '--check'])
+  t.equal(checked.code, 1)
+  t.match(checked.err, `foreign: ${dir}/index.md (not written by the docs command (its first line is not the generated mark))`)
+  t.match(checked.err, `foreign: ${dir}/conflict.md`)
+  t.match(checked.err, `2 file(s) in ${dir} were not written by docs, which will not replace them: move them away, or overwrite hand-written ones with --force`)
+  t.match(checked.out, 'check failed: 17 file(s) out of date (2 not written by docs), 0 missing docs text')
+  // 3. --force overwrites them; the pages are then the generator's
+  const forced = await run(['docs', '--out', dir, '--force'])
+  t.equal(forced.code, 0, forced.err)
+  t.equal((await run(['docs', '--out', dir, '--check'])).code, 0)
+  t.equal((await run(['docs', '--out', dir])).code, 0, 'a rerun replaces its own files without --force')
+  const both = await run(['docs', '--out', dir, '--check', '--force'])
+  t.equal(both.code, 2)
+  t.match(both.err, '--force is for writing; --check writes nothing')
+  t.match((await run(['lock', '--force'])).err, '--force is not an option of "lock"')
+})
+
+t.test('docs never writes through a symbolic link, even with --force, nor removes what a link points to (regression: it wrote through a link to a file outside --out)', async (t) => {
+  const dir = tempDir(t)
+  const outside = tempDir(t)
+  const out = join(dir, 'errors')
+  t.equal((await run(['docs', '--out', out])).code, 0)
+  const generated = readFileSync(join(out, 'conflict.md'), 'utf8')
+  // a link where a page belongs, to a file outside --out; and a link that looks like a stale generated page
+  writeFileSync(join(outside, 'target.md'), 'outside, untouched\n')
+  writeFileSync(join(outside, 'generated.md'), generated)
+  rmSync(join(out, 'conflict.md'))
+  symlinkSync(join(outside, 'target.md'), join(out, 'conflict.md'))
+  symlinkSync(join(outside, 'generated.md'), join(out, 'gone.md'))
+  rmSync(join(out, 'internal-error.md'))
+  mkdirSync(join(out, 'internal-error.md'))
+  for (const argv of [['docs', '--out', out], ['docs', '--out', out, '--force']]) {
+    const refused = await run(argv)
+    t.equal(refused.code, 2, argv.join(' '))
+    t.match(refused.err, `${out}/conflict.md is a symbolic link, which the docs command never follows nor replaces`)
+    t.match(refused.err, `${out}/internal-error.md is not a regular file`)
+    t.match(refused.err, 'links and folders are never written through nor replaced, even with --force')
+  }
+  t.equal(readFileSync(join(outside, 'target.md'), 'utf8'), 'outside, untouched\n')
+  t.equal(readFileSync(join(outside, 'generated.md'), 'utf8'), generated)
+  t.ok(lstatSync(join(out, 'gone.md')).isSymbolicLink(), 'a link is never taken for a stale generated page')
+  const checked = await run(['docs', '--out', out, '--check'])
+  t.equal(checked.code, 1)
+  t.match(checked.err, `foreign: ${out}/conflict.md (a symbolic link, which the docs command never follows nor replaces)`)
+  t.match(checked.err, `foreign: ${out}/internal-error.md (not a regular file)`)
+  t.notMatch(checked.err, 'gone.md')
+})
+
+t.test('an --out that is a file, not a folder, exits 2 naming it', async (t) => {
+  const file = join(tempDir(t), 'errors')
+  writeFileSync(file, 'a file\n')
+  const written = await run(['docs', '--out', file])
+  t.equal(written.code, 2)
+  t.match(written.err, `cannot write ${file}: `)
+  const checked = await run(['docs', '--out', file, '--check'])
+  t.equal(checked.code, 2)
+  t.match(checked.err, `cannot check ${file}: ENOTDIR`)
 })

@@ -33,13 +33,15 @@ Options:
   --out <path>        docs: output folder (default: docs/errors)
                       lock: lockfile (default: ${DEFAULT_LOCKFILE})
   --instance <path>   docs: request path shown as "instance" in the examples (default: /api/v1/tasks)
-  --check             docs: write nothing; exit 1 if the folder differs from the catalog or docs text is missing
+  --check             docs: write nothing; exit 1 if the folder differs from the catalog or docs text is missing,
+                            naming each file (missing, changed, stale, or foreign: there but not written by docs)
+  --force             docs: overwrite hand-written files at the names docs writes (never a symbolic link)
                       lock: write nothing; exit 1 if the catalog breaks the contract in the lockfile
   -h, --help          show this help`
 
 const DEFAULT_DOCS_DIR = 'docs/errors'
 
-type Values = { catalog?: string, out?: string, 'type-base'?: string, instance?: string, check: boolean }
+type Values = { catalog?: string, out?: string, 'type-base'?: string, instance?: string, check: boolean, force?: boolean }
 
 /** The plugin options of `--catalog` (or the built-in catalog), with `--type-base` when the module sets none. */
 async function optionsOf (values: Values, io: CommandIo): Promise<ProblemDetailsOptions> {
@@ -65,7 +67,7 @@ function commandLine (command: string, values: Values, defaultOut: string): stri
 }
 
 /** Options that only one command takes. */
-const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = { docs: ['instance'], lock: [] }
+const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = { docs: ['instance', 'force'], lock: [] }
 
 /**
  * `fastify-problem-details docs|lock ...`. Returns the exit code: 0 done, 1 check failed (pages out
@@ -83,6 +85,7 @@ export async function runCli (argv: readonly string[], io: CommandIo): Promise<n
         'type-base': { type: 'string' },
         instance: { type: 'string' },
         check: { type: 'boolean', default: false },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     })
@@ -110,6 +113,10 @@ export async function runCli (argv: readonly string[], io: CommandIo): Promise<n
 
 /** `docs`: renders the reference of a catalog into a folder, or checks (`--check`) that the folder is up to date and that no entry lacks docs text. */
 async function docsCommand (values: Values, io: CommandIo): Promise<number> {
+  if (values.check && values.force !== undefined) {
+    io.err('--force is for writing; --check writes nothing: give one of them')
+    return 2
+  }
   if (values.instance !== undefined && !/^\/[^\s:*?#]*$/.test(values.instance)) {
     io.err(`--instance must be a plain path starting with "/", got ${JSON.stringify(values.instance)}`)
     return 2
@@ -127,15 +134,30 @@ async function docsCommand (values: Values, io: CommandIo): Promise<number> {
   for (const gap of reference.gaps) io.err(`missing docs text: ${gap.message}`)
 
   if (values.check) {
-    const differences = await compareFiles(dir, files)
-    for (const difference of differences) io.err(`${difference.kind}: ${shown}/${difference.file}`)
-    if (differences.length > 0) io.err(`${shown} is out of date: run "${commandLine('docs', values, DEFAULT_DOCS_DIR)}"`)
+    let differences
+    try {
+      differences = await compareFiles(dir, files)
+    } catch (error) {
+      io.err(`cannot check ${shown}: ${(error as Error).message}`)
+      return 2
+    }
+    for (const difference of differences) io.err(`${difference.kind}: ${shown}/${difference.file}` + (difference.reason === undefined ? '' : ` (${difference.reason})`))
+    const foreign = differences.filter((difference) => difference.kind === 'foreign').length
+    if (foreign > 0) io.err(`${foreign} file(s) in ${shown} were not written by docs, which will not replace them: move them away, or overwrite hand-written ones with --force`)
+    if (differences.length > foreign) io.err(`${shown} is out of date: run "${commandLine('docs', values, DEFAULT_DOCS_DIR)}"`)
     const ok = differences.length === 0 && reference.gaps.length === 0
-    io.out(ok ? `${shown}: ${files.size} pages up to date, every code documented` : `check failed: ${differences.length} file(s) out of date, ${reference.gaps.length} missing docs text`)
+    io.out(ok ? `${shown}: ${files.size} pages up to date, every code documented` : `check failed: ${differences.length} file(s) out of date${foreign > 0 ? ` (${foreign} not written by docs)` : ''}, ${reference.gaps.length} missing docs text`)
     return ok ? 0 : 1
   }
 
-  const { written, removed } = await writeFiles(dir, files)
+  let result
+  try {
+    result = await writeFiles(dir, files, { force: values.force, shown })
+  } catch (error) {
+    io.err(`cannot write ${shown}: ${(error as Error).message}`)
+    return 2
+  }
+  const { written, removed } = result
   for (const name of removed) io.out(`removed ${shown}/${name}`)
   io.out(`wrote ${written} pages to ${shown}` + (reference.gaps.length > 0 ? ` (${reference.gaps.length} missing docs text, shown as "Not documented yet.")` : ''))
   return 0

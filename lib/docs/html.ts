@@ -1,4 +1,5 @@
 import { ALL_CODES_LINK, deprecationText, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
+import { safeHref, textParts } from './inline.ts'
 import type { CodePage, IndexPage, MemberRow } from './model.ts'
 
 /** Escapes text for HTML content and attribute values. */
@@ -8,14 +9,7 @@ export function escapeHtml (text: string): string {
 
 /** Catalog text as HTML: escaped, with `code spans` shown as code. */
 function inline (text: string): string {
-  return text.split(/(`[^`\n]+`)/).map((part, i) => i % 2 === 1 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : escapeHtml(part)).join('')
-}
-
-/** Only web and relative links become links; any other scheme (javascript:, data:...) is shown as text. */
-function safeHref (url: string): string | undefined {
-  // browsers ignore control characters and spaces inside a scheme: look at the URL as they do
-  const seen = [...url].filter((c) => c.charCodeAt(0) > 0x20).join('')
-  return /^[a-z][a-z0-9+.-]*:/i.test(seen) && !/^https?:/i.test(seen) ? undefined : url
+  return textParts(text).map((part) => part.code ? `<code>${escapeHtml(part.text)}</code>` : escapeHtml(part.text)).join('')
 }
 
 const STYLE = `

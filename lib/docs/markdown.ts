@@ -1,4 +1,5 @@
 import { ALL_CODES_LINK, deprecationText, EXTENSION_MEMBERS_TEXT, INDEX_INTRO, INDEX_TITLE, NO_EXAMPLE_TEXT, NO_MEMBERS_TEXT, NOT_DOCUMENTED, RESPONSE_FORMAT_TEXT, SECTION, TRACE_ID_TEXT } from './content.ts'
+import { safeHref, textParts } from './inline.ts'
 import type { CodePage, IndexPage, MemberRow, Reference } from './model.ts'
 
 /** First line of every generated file: marks it as output, so a rerun may replace or remove it. */
@@ -12,21 +13,49 @@ export function pageFile (slug: string): string {
   return `${slug}.md`
 }
 
+/** Characters escaped wherever they are in catalog text: each could start markup (code, emphasis, a link, HTML, an entity, a table cell, strikethrough, math). */
+const MARKUP = /[\\`*[\]<>|~$]|&(?=#?\w+;)|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu
+
+/** What starts a block at the beginning of a line: a heading, a list item, a setext underline. */
+const BLOCK_START = /^(?:[#+=-]|\d{1,9}(?=[.)]))/
+
+function escapePlain (text: string, first: boolean): string {
+  const escaped = text.replace(/\s*[\r\n]\s*/g, ' ').replace(MARKUP, (c) => `\\${c}`)
+  return first ? escaped.replace(BLOCK_START, (start) => /\d/.test(start) ? `${start}\\` : `\\${start}`) : escaped
+}
+
 /**
- * Catalog text in Markdown: code spans (`like this`) are kept, and outside them the characters
- * that would start HTML or a link are written as entities, so catalog text never becomes markup.
+ * A code span whose content is exactly `text`: fenced with more backticks than any run inside,
+ * padded with a space where CommonMark would otherwise take one away or end the span early. In a
+ * table cell, pipes are escaped (GitHub's table rule, which applies inside code spans too).
  */
-export function mdText (text: string): string {
-  return text.split(/(`[^`\n]+`)/).map((part, i) => i % 2 === 1 ? part : part.replace(/[<>[\]]|&(?=#?\w+;)/g, (c) => `&#${c.charCodeAt(0)};`)).join('')
+function codeSpan (text: string, inTable = false): string {
+  const content = text.replace(/\r\n?|\n/g, ' ')
+  const fence = '`'.repeat(Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+  const pad = /^`|`$/.test(content) || (/^ [^]* $/.test(content) && content.trim() !== '') ? ' ' : ''
+  return fence + pad + (inTable ? content.replaceAll('|', '\\|') : content) + pad + fence
 }
 
-/** Catalog text inside a table cell: also no pipes nor line breaks. */
+/**
+ * Catalog text as Markdown that renders as that literal text: spans between single backticks
+ * become code spans (as in the HTML pages), every other character that could start markup is
+ * backslash-escaped, and line breaks become spaces (a line break could start a block).
+ */
+export function mdText (text: string, inTable = false): string {
+  return textParts(text.trim()).map((part, i) => part.code ? codeSpan(part.text, inTable) : escapePlain(part.text, i === 0)).join('')
+}
+
+/** Catalog text inside a table cell. */
 function cell (text: string): string {
-  return mdText(text).replaceAll('|', '&#124;').replace(/\r?\n/g, ' ')
+  return mdText(text, true)
 }
 
-function code (text: string): string {
-  return '`' + text.replaceAll('`', "'") + '`'
+/** A link to a web or relative URL; any other scheme (javascript:, data:...) is shown as text, as in the HTML pages. */
+function relatedLink (title: string, url: string): string {
+  const href = safeHref(url)
+  if (href === undefined) return `${mdText(title)} (${codeSpan(url)})`
+  // in <...> a destination may hold anything but line breaks and unescaped < >; escaping & keeps an entity from being decoded
+  return `[${mdText(title)}](<${href.replace(/[\s\p{Cc}]/gu, encodeURIComponent).replace(/[&\\<>]/g, (c) => `\\${c}`)}>)`
 }
 
 function bullets (items: readonly string[]): string {
@@ -41,39 +70,41 @@ function memberTable (rows: readonly MemberRow[]): string {
   return [
     '| Member | Type | Meaning |',
     '|---|---|---|',
-    ...rows.map((row) => `| ${code(row.name)}${row.required ? ' (always present)' : ''} | ${cell(row.type)} | ${row.meaning === undefined ? `_${NOT_DOCUMENTED}_` : cell(row.meaning)} |`)
+    ...rows.map((row) => `| ${codeSpan(row.name, true)}${row.required ? ' (always present)' : ''} | ${cell(row.type)} | ${row.meaning === undefined ? `_${NOT_DOCUMENTED}_` : cell(row.meaning)} |`)
   ].join('\n')
 }
 
 function fence (json: string | undefined): string {
-  return json === undefined ? `_${NO_EXAMPLE_TEXT}_` : '```json\n' + json + '\n```'
+  if (json === undefined) return `_${NO_EXAMPLE_TEXT}_`
+  const ticks = '`'.repeat(Math.max(2, ...(json.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+  return `${ticks}json\n${json}\n${ticks}`
 }
 
 /** The example section's text: status and headers, then the body. */
 function exampleSection (page: CodePage): string {
   if (page.example === undefined) return fence(undefined)
-  const headers = Object.entries(page.example.headers).map(([name, value]) => code(`${name}: ${value}`)).join(', ')
-  return `Sent with status ${code(page.statusLine)} and ${headers}:\n\n${fence(page.exampleJson)}`
+  const headers = Object.entries(page.example.headers).map(([name, value]) => codeSpan(`${name}: ${value}`)).join(', ')
+  return `Sent with status ${codeSpan(page.statusLine)} and ${headers}:\n\n${fence(page.exampleJson)}`
 }
 
 /** The Markdown page of one code. */
 export function renderCodeMarkdown (page: CodePage): string {
   const sections = [
-    `# ${page.code}\n\n**${mdText(page.title)}**\n\n` +
+    `# ${mdText(page.code)}\n\n**${mdText(page.title)}**\n\n` +
       (page.deprecated === undefined ? '' : `> **Deprecated.** ${mdText(deprecationText(page.deprecated))}\n\n`) +
       (page.summary === undefined ? `_${NOT_DOCUMENTED}_` : mdText(page.summary)),
     `## ${SECTION.details}\n\n` + [
-      `* **HTTP status:** ${code(page.statusLine)}`,
+      `* **HTTP status:** ${codeSpan(page.statusLine)}`,
       `* **Retryable:** ${page.retry}`,
       `* **Category:** ${page.categoryLabel}`,
-      ...page.details.map(([label, value]) => `* **${mdText(label)}:** ${label === 'Type URI' ? code(value) : mdText(value)}`)
+      ...page.details.map(([label, value]) => `* **${mdText(label)}:** ${label === 'Type URI' ? codeSpan(value) : mdText(value)}`)
     ].join('\n'),
     `## ${SECTION.members}\n\n${page.members.length === 0 ? NO_MEMBERS_TEXT : memberTable(page.members)}`,
     `## ${SECTION.occurs}\n\nThis error is returned when:\n\n${bullets(page.occurs)}`,
     `## ${SECTION.example}\n\n${exampleSection(page)}`,
     `## ${SECTION.resolve}\n\n${steps(page.resolve)}`,
     `## ${SECTION.related}\n\n` + [
-      ...page.related.map((link) => `* [${mdText(link.title)}](<${link.url.replace(/[<>\s]/g, encodeURIComponent)}>)`),
+      ...page.related.map((link) => `* ${relatedLink(link.title, link.url)}`),
       `* [${ALL_CODES_LINK}](${INDEX_FILE})`
     ].join('\n')
   ]
@@ -82,7 +113,7 @@ export function renderCodeMarkdown (page: CodePage): string {
 
 /** The Markdown index: response format, field reference, categories and the table of codes. */
 export function renderIndexMarkdown (index: IndexPage): string {
-  const link = (page: CodePage) => `[${code(page.code)}](${pageFile(page.slug)})${page.deprecated === undefined ? '' : ' (deprecated)'}`
+  const link = (page: CodePage) => `[${codeSpan(page.code)}](${pageFile(page.slug)})${page.deprecated === undefined ? '' : ' (deprecated)'}`
   const sections = [
     `# ${INDEX_TITLE}\n\n${INDEX_INTRO}`,
     `## ${SECTION.format}\n\n${RESPONSE_FORMAT_TEXT}\n\n${fence(index.formatExample)}\n\n### ${SECTION.fields}\n\n${memberTable(index.fields)}\n\n${EXTENSION_MEMBERS_TEXT}`,
