@@ -147,6 +147,7 @@ t.test("a thrown error's headers go through the documented policy: only the allo
       app.get('/429', async () => { throw createHttpError(429, 'slow', { headers: { ...noise, 'retry-after': '30', 'x-ratelimit-remaining': '0', ratelimit: 'limit=10, remaining=0, reset=30' } }) })
       app.get('/503', async () => { throw createHttpError(503, 'busy', { headers: { ...noise, 'retry-after': '5', 'x-ratelimit-remaining': '0' } }) })
       app.get('/own', async () => { throw new ProblemError('conflict', { headers: { 'x-debug-token': 'chosen', 'content-language': 'de' } }) })
+      app.get('/own-hostile', async () => { throw new ProblemError('conflict', { headers: new Proxy({}, { ownKeys () { throw new Error('trap SECRET') } }) as never }) })
       app.get('/hostile', async () => {
         throw Object.assign(new Error('x'), { statusCode: 409, headers: new Proxy({}, { ownKeys () { throw new Error('trap SECRET') } }) })
       })
@@ -172,6 +173,9 @@ t.test("a thrown error's headers go through the documented policy: only the allo
   t.notOk('x-ratelimit-remaining' in busy, 'rate-limit headers go with 429 only')
   t.match((await app.inject('/own')).headers, { 'x-debug-token': 'chosen', 'content-language': 'de' }, "a ProblemError's headers are the service's own choice")
   t.equal((await sent('/hostile', 409))['x-debug-token'], undefined, 'headers that cannot be listed are dropped')
+  const ownHostile = await app.inject('/own-hostile')
+  t.equal(ownHostile.statusCode, 409, "a ProblemError's headers that cannot be listed are dropped, the problem still sent")
+  t.notMatch(ownHostile.body, /SECRET/)
 })
 
 t.test('the header policy names each header it keeps, with its statuses', async (t) => {
