@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { ResolvedProblemEntry } from './catalog.ts'
 import { FST_PROBLEM_UNKNOWN_CODE } from './errors.ts'
 import { bound, safeGet } from './guards.ts'
+import { errorHeaders } from './headers.ts'
 import { NO_MEMBERS, type Occurrence } from './occurrence.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { isProblemError } from './problem-error.ts'
@@ -48,18 +49,58 @@ function messageOf (error: unknown): string | undefined {
 
 /**
  * The client may read the message of an error whose own status (its `statusCode`, else its catalog
- * code's) is 4xx and whose problem is sent with a 4xx: a 4xx error mapped to a 5xx problem keeps its
- * message private. 5xx messages only when the service opted in.
+ * code's) is 4xx and whose problem is sent with a 4xx, unless the error says `expose: false`
+ * (http-errors: its author marked the message private). A 4xx error mapped to a 5xx problem keeps
+ * its message private. 5xx messages only when the service opted in with `exposeServerErrors`, which
+ * alone decides for them: http-errors marks every 5xx `expose: false` by default, and an error's
+ * `expose: true` does not overrule the service.
  */
 function exposedDetail (error: unknown, ownStatus: number | undefined, sentStatus: number, config: ProblemDetailsConfig): string | undefined {
   if (ownStatus === undefined) return undefined
-  if ((ownStatus >= 500 || sentStatus >= 500) && !config.exposeServerErrors) return undefined
-  return messageOf(error)
+  if (ownStatus >= 500 || sentStatus >= 500) return config.exposeServerErrors ? messageOf(error) : undefined
+  return safeGet(error, 'expose') === false ? undefined : messageOf(error)
 }
 
 function fromEntry (entry: ResolvedProblemEntry, detail: string | undefined, error: unknown, headers: unknown): Classification {
   // validation issues describe the client's input: never attached to a 5xx problem
-  return { entry, status: entry.status, detail, members: NO_MEMBERS, headers, retryAfter: undefined, errors: entry.status < 500 ? validationIssues(error) : undefined, developerError: undefined }
+  return { entry, status: entry.status, detail, members: NO_MEMBERS, headers: errorHeaders(headers, entry.status), retryAfter: undefined, errors: entry.status < 500 ? validationIssues(error) : undefined, developerError: undefined }
+}
+
+/** Codes of undici's errors about a response it received (`request(url, { throwOnError: true })`, the `responseError` interceptor). */
+const UNDICI_RESPONSE_CODES = new Set(['UND_ERR_RESPONSE_STATUS_CODE', 'UND_ERR_RESPONSE'])
+/** Upstream statuses that make our failure worth retrying: the upstream was unavailable, slow or limited our calls. */
+const RETRYABLE_UPSTREAM_STATUSES = new Set([408, 425, 429, 502, 503, 504])
+
+function integerStatus (value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined
+}
+
+/**
+ * Whether a thrown value is an HTTP client's error about a response it received from another
+ * service, and that response's status: undici's errors (by their code, with `statusCode`), and
+ * any error carrying the `response` it received with a numeric `status` or `statusCode` (got's
+ * `HTTPError`, axios' `AxiosError`, ky's `HTTPError`, ofetch's `FetchError`, superagent...).
+ * Undefined when it is not one.
+ */
+export function upstreamFailureOf (error: unknown): { status: number | undefined } | undefined {
+  const code = safeGet(error, 'code')
+  if (typeof code === 'string' && UNDICI_RESPONSE_CODES.has(code)) return { status: integerStatus(safeGet(error, 'statusCode')) }
+  const response = safeGet(error, 'response')
+  const status = integerStatus(safeGet(response, 'status')) ?? integerStatus(safeGet(response, 'statusCode'))
+  return status === undefined ? undefined : { status }
+}
+
+/**
+ * An HTTP client's error is our failure to call another service, never the client's: its status,
+ * headers and message describe the upstream's answer to us. A code in `codes` maps it; else an
+ * upstream that was unavailable, slow or rate-limited us gives the problem of 503 in `statusCodes`
+ * (`resource_unavailable`, retryable), and any other status `internal_error`. Nothing of it is sent.
+ */
+function fromUpstream (status: number | undefined, code: unknown, config: ProblemDetailsConfig): Classification {
+  const mapped = typeof code === 'string' ? config.codes.get(code) : undefined
+  const entry = mapped ?? (status !== undefined && RETRYABLE_UPSTREAM_STATUSES.has(status) ? config.statusCodes.get(503) : undefined)
+  if (entry === undefined) return internalError(config)
+  return { entry, status: entry.status, detail: undefined, members: NO_MEMBERS, headers: undefined, retryAfter: undefined, errors: undefined, developerError: undefined }
 }
 
 /** The problem of an occurrence (a `ProblemError`, `reply.problem()`); an unknown code is a developer error. */
@@ -99,9 +140,11 @@ function mappedCode (error: unknown, codes: ReadonlyMap<string, ResolvedProblemE
  * Maps anything thrown to a problem, in order:
  * 1. a ProblemError; then the user's `mapError`; then a `ProblemResponseError` (a called service's
  *    problem), answered as `problemFromResponse` would;
- * 2. a `code` in the `codes` map, on the error or along its `cause` chain; 3. a `code` that is a catalog code;
+ * 2. an HTTP client's error about another service's response: an upstream failure;
+ * 3. a `code` in the `codes` map, on the error or along its `cause` chain; then a `code` that is a catalog code;
  * 4. a 4xx/5xx `statusCode` or `status` (default entry for the status, else about:blank for 4xx);
  * 5. anything else: internal_error, with nothing of the thrown value sent.
+ * The headers of errors other than ProblemErrors go through ERROR_HEADER_POLICY.
  */
 export function classify (error: unknown, request: FastifyRequest, config: ProblemDetailsConfig): Classification {
   // 1. our own errors, then the service's own mapping
@@ -112,14 +155,17 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
   }
   // 1b. a called service's problem (createProblemFetch), answered as problemFromResponse would
   if (isProblemResponseError(error)) return classifyOccurrence(problemOfResponseError(error, config), config)
+  const code = safeGet(error, 'code')
+  // 2. an HTTP client's error: our failure to call another service
+  const upstream = upstreamFailureOf(error)
+  if (upstream !== undefined) return fromUpstream(upstream.status, code, config)
   const status = httpStatusOf(error)
   const headers = status === undefined ? undefined : safeGet(error, 'headers')
-  // 2. foreign codes (Fastify's own, ORM and system codes), on the error or along its causes
+  // 3. foreign codes (Fastify's own, ORM and system codes), on the error or along its causes
   const mapped = mappedCode(error, config.codes)
   if (mapped !== undefined) return fromEntry(mapped, exposedDetail(error, status, mapped.status, config), error, headers)
-  const code = safeGet(error, 'code')
   if (typeof code === 'string') {
-    // 3. errors created with the catalog code itself (@fastify/error upper-cases it)
+    // then errors created with the catalog code itself (@fastify/error upper-cases it)
     const entry = config.entries.get(code) ?? config.entriesByLowerCode.get(code.toLowerCase())
     if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status ?? entry.status, entry.status, config), error, headers)
   }
@@ -128,7 +174,7 @@ export function classify (error: unknown, request: FastifyRequest, config: Probl
     const entry = config.statusCodes.get(status)
     if (entry !== undefined) return fromEntry(entry, exposedDetail(error, status, entry.status, config), error, headers)
     if (status < 500) {
-      return { entry: undefined, status, detail: messageOf(error), members: NO_MEMBERS, headers, retryAfter: undefined, errors: validationIssues(error), developerError: undefined }
+      return { entry: undefined, status, detail: exposedDetail(error, status, status, config), members: NO_MEMBERS, headers: errorHeaders(headers, status), retryAfter: undefined, errors: validationIssues(error), developerError: undefined }
     }
   }
   // 5. everything else

@@ -75,6 +75,51 @@ export function problemHeaders (source: unknown, retryable: boolean, retryAfter:
   return out
 }
 
+/**
+ * The headers a thrown error other than a `ProblemError` may send, with the statuses of the problems
+ * they may go with. Such an error's `headers` were written for another response (an HTTP client's
+ * error carries the upstream's, a library's error its own debugging) and are dropped, all but these,
+ * which tell the client how to go on:
+ * - `retry-after`: when to retry (only on retryable problems, see problemHeaders);
+ * - `www-authenticate` with 401 and 403: the challenge of the service's own authentication;
+ * - `allow` with 405: the methods the resource supports (RFC 9110 section 15.5.6);
+ * - `accept`, `accept-encoding`, `accept-patch`, `accept-post` with 415: what the resource accepts;
+ * - the rate-limit headers with 429: the client's own quota.
+ * A `ProblemError`'s headers are the service's own choice for this problem and are not filtered here.
+ */
+export const ERROR_HEADER_POLICY: Readonly<Record<string, readonly number[] | 'any'>> = Object.freeze({
+  'retry-after': 'any',
+  'www-authenticate': Object.freeze([401, 403]),
+  allow: Object.freeze([405]),
+  ...Object.fromEntries(['accept', 'accept-encoding', 'accept-patch', 'accept-post'].map((name) => [name, Object.freeze([415])])),
+  ...Object.fromEntries(['ratelimit', 'ratelimit-policy', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].map((name) => [name, Object.freeze([429])]))
+})
+
+/** Whether a thrown error (not a `ProblemError`) may send the header `name` with a problem of `status`. */
+export function errorHeaderAllowed (name: string, status: number): boolean {
+  const statuses = Object.hasOwn(ERROR_HEADER_POLICY, name) ? ERROR_HEADER_POLICY[name] : undefined
+  return statuses === 'any' || (statuses !== undefined && statuses.includes(status))
+}
+
+/**
+ * The `headers` of a thrown error (not a `ProblemError`) that ERROR_HEADER_POLICY lets go with a
+ * problem of `status`, still to be checked by problemHeaders; undefined when none.
+ */
+export function errorHeaders (source: unknown, status: number): Record<string, unknown> | undefined {
+  if (source === null || typeof source !== 'object') return undefined
+  let keys: string[] = []
+  try {
+    keys = Object.keys(source)
+  } catch {}
+  let out: Record<string, unknown> | undefined
+  for (const key of keys) {
+    if (!errorHeaderAllowed(key.toLowerCase(), status)) continue
+    out ??= {}
+    out[key] = safeGet(source, key)
+  }
+  return out
+}
+
 /** `Vary` listing what the route varied on (and the problem's own), plus `Accept`, which chose the problem's form. */
 function varyWithAccept (routeVary: unknown, ownVary: unknown): string {
   let vary = ''

@@ -69,7 +69,7 @@ export { problemDetails }
 export { ProblemError, isProblemError } from './problem-error.ts'
 export { builtinCatalog, type BuiltinCatalog } from './builtin-catalog.ts'
 export type { ProblemCatalog, ProblemCatalogEntry, ProblemCategory, ProblemLink, ResolvedProblemEntry } from './catalog.ts'
-export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
+export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ClientErrorLogDetail, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
 export { EXCEPTION_SIGNAL_ENV, type ExceptionSignal } from './exception-signal.ts'
 export { PROBLEM_SCHEMA_ID } from './serializer.ts'
 export { PROBLEM_CONTENT_TYPE } from './responder.ts'

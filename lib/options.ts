@@ -9,6 +9,10 @@ import { createMemberValidator, type MemberValidator } from './members.ts'
 import type { ProblemError } from './problem-error.ts'
 import { DEFAULT_TYPE_BASE } from './client/slug.ts'
 
+/** How much of the error a 4xx problem's log line carries: `'brief'` (type, code, bounded message) or `'full'` (the whole error). */
+export type ClientErrorLogDetail = 'brief' | 'full'
+const CLIENT_ERROR_LOG_DETAILS: readonly string[] = ['brief', 'full']
+
 /** A pino level name, or `silent` to skip the log line. */
 export type ProblemLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
@@ -50,6 +54,12 @@ export interface ProblemDetailsOptions {
   clientErrorLogLevel?: ProblemLogLevel
   /** Log level of 5xx problems (logged with the original error). Default: `'error'`. */
   serverErrorLogLevel?: ProblemLogLevel
+  /**
+   * What the log line of a 4xx problem says of the error: `'brief'` (its type, code and message,
+   * bounded; never its stack, properties or causes, which may hold the client's tokens) or `'full'`
+   * (the whole error as `err`, as 5xx lines carry it). Default: `'brief'`.
+   */
+  clientErrorLogDetail?: ClientErrorLogDetail
   /**
    * Your own mapping, tried right after `ProblemError`: return a `ProblemError` for errors you
    * recognise, `undefined` to let the default rules run. If it throws, the client gets
@@ -114,7 +124,7 @@ export { DEFAULT_TYPE_BASE }
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics', 'exceptionSignal'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'clientErrorLogDetail', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics', 'exceptionSignal'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -135,6 +145,7 @@ export interface ProblemDetailsConfig {
   readonly maxDetailLength: number
   readonly clientErrorLogLevel: ProblemLogLevel
   readonly serverErrorLogLevel: ProblemLogLevel
+  readonly clientErrorLogDetail: ClientErrorLogDetail
   readonly mapError: ProblemDetailsOptions['mapError']
   readonly serveDocs: boolean
   readonly wwwAuthenticate: string
@@ -249,6 +260,8 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
   if (challengeWhy !== undefined) invalid('wwwAuthenticate', `${challengeWhy}, got ${describe(wwwAuthenticate)}`)
   const exceptionSignal = raw.exceptionSignal ?? exceptionSignalFromEnv(process.env[EXCEPTION_SIGNAL_ENV])
   if (!EXCEPTION_SIGNALS.includes(exceptionSignal as ExceptionSignal)) invalid('exceptionSignal', `must be one of ${EXCEPTION_SIGNALS.map((s) => `'${s}'`).join(', ')}, got ${describe(exceptionSignal)}`)
+  const clientErrorLogDetail = raw.clientErrorLogDetail ?? 'brief'
+  if (!CLIENT_ERROR_LOG_DETAILS.includes(clientErrorLogDetail as string)) invalid('clientErrorLogDetail', `must be 'brief' or 'full', got ${describe(clientErrorLogDetail)}`)
   if (raw.mapError !== undefined && typeof raw.mapError !== 'function') invalid('mapError', `must be a function (error, request) => ProblemError | undefined, got ${describe(raw.mapError)}`)
 
   return Object.freeze({
@@ -265,6 +278,7 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
     maxDetailLength: maxDetailLength as number,
     clientErrorLogLevel: level('clientErrorLogLevel', raw.clientErrorLogLevel, 'info'),
     serverErrorLogLevel: level('serverErrorLogLevel', raw.serverErrorLogLevel, 'error'),
+    clientErrorLogDetail: clientErrorLogDetail as ClientErrorLogDetail,
     mapError: raw.mapError as ProblemDetailsOptions['mapError'],
     serveDocs,
     wwwAuthenticate: wwwAuthenticate as string,

@@ -27,11 +27,26 @@ export function isRetryable (c: Classification): boolean {
   return c.entry === undefined ? RETRYABLE_STATUSES.has(c.status) : c.entry.retryable
 }
 
-/** The request path without the query string, which may hold secrets. */
+/** `scheme://` at the start of an absolute-form request target (RFC 9112 section 3.2.2). */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
+
+/**
+ * The request path alone: no query string or fragment, which may hold secrets, and for an
+ * absolute-form target (`GET http://user:pass@host/path`) no scheme, credentials or host. The
+ * authority of such a target ends at the first `/` (RFC 3986 section 3.2); a client may still have
+ * written a `/` in its password, so the path is taken after the last `@` (a path with an `@` of its
+ * own is cut short: never a byte of a credential).
+ */
 export function instanceOf (request: FastifyRequest): string {
   const url = request.url
-  const query = url.indexOf('?')
-  return bound(query === -1 ? url : url.slice(0, query), MAX_INSTANCE_LENGTH)
+  const end = url.search(/[?#]/)
+  let path = end === -1 ? url : url.slice(0, end)
+  const scheme = ABSOLUTE_FORM.exec(path)
+  if (scheme !== null) {
+    const slash = path.indexOf('/', Math.max(scheme[0].length, path.lastIndexOf('@') + 1))
+    path = slash === -1 ? '/' : path.slice(slash)
+  }
+  return bound(path, MAX_INSTANCE_LENGTH)
 }
 
 /** Builds the problem document from a classification. Undeclared members are left out by the serializer. */

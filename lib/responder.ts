@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { withChallenge } from './challenge.ts'
 import { classify, classifyOccurrence, internalError, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
-import { isError, safeGet, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
 import { problemHeaders, resetRepresentation } from './headers.ts'
 import { createNegotiator, PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE, type ProblemFormat } from './negotiate.ts'
 import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
@@ -58,18 +58,47 @@ function sendFresh (reply: FastifyReply, status: number, headers: Record<string,
   return reply.header('content-type', format).serializer(sendAsSerialized).send(body)
 }
 
+/** Longest message of a problem's log line (`msg`), in characters, before the note of a response already started. */
+export const MAX_LOG_MESSAGE_LENGTH = 2048
+/** Longest name or code of an error in the fields the plugin writes, in characters. */
+const MAX_LOG_NAME_LENGTH = 128
+/** Longest stack the plugin writes itself (in `thrown`, or for an error the logger could not serialize). */
+const MAX_LOG_STACK_LENGTH = 4096
+
 function errorForLog (value: unknown): unknown {
   if (isError(value)) return value
   return describeThrown(value)
 }
 
-/** A plain description of a thrown value, for log fields other than `err` (which pino serializes itself). */
+function boundedText (value: unknown, max: number): string | undefined {
+  return typeof value === 'string' ? bound(value, max) : undefined
+}
+
+function boundedCode (value: unknown): string | number | undefined {
+  return typeof value === 'number' ? value : boundedText(value, MAX_LOG_NAME_LENGTH)
+}
+
+/** A plain, bounded description of a thrown value, for log fields other than `err` (which pino serializes itself). */
 function describeThrown (value: unknown): Record<string, unknown> {
   if (isError(value)) {
-    return { type: safeGet(value, 'name'), message: safeGet(value, 'message'), stack: safeGet(value, 'stack'), code: safeGet(value, 'code') }
+    return { type: boundedText(safeGet(value, 'name'), MAX_LOG_NAME_LENGTH), message: boundedText(safeGet(value, 'message'), MAX_DESCRIPTION_LENGTH), stack: boundedText(safeGet(value, 'stack'), MAX_LOG_STACK_LENGTH), code: boundedCode(safeGet(value, 'code')) }
   }
   const text = textOf(value)
   return text === undefined ? { type: typeof value } : { type: typeof value, value: text }
+}
+
+/**
+ * What a 4xx line says of the error by default (`clientErrorLogDetail: 'brief'`): its type, code
+ * and message, bounded; never its stack, its other properties or its causes, where a client's
+ * tokens and passwords end up.
+ */
+function briefOf (value: unknown): Record<string, unknown> {
+  const name = safeGet(value, 'name')
+  return {
+    type: typeof name === 'string' ? bound(name, MAX_LOG_NAME_LENGTH) : typeof value,
+    code: boundedCode(safeGet(value, 'code')),
+    message: boundedText(safeGet(value, 'message'), MAX_DESCRIPTION_LENGTH)
+  }
 }
 
 /**
@@ -156,7 +185,8 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
     // a response already under way (a stream or raw write cut short) cannot be replaced, and says so
     const code = c.entry?.code ?? 'about:blank'
     const started = !reply.sent && reply.raw.headersSent
-    const level = c.status >= 500 || c.developerError !== undefined || started ? config.serverErrorLogLevel : config.clientErrorLogLevel
+    const serverLevel = c.status >= 500 || c.developerError !== undefined || started
+    const level = serverLevel ? config.serverErrorLogLevel : config.clientErrorLogLevel
     if (level !== 'silent') {
       const fields: Record<string, unknown> = { problem: code, status: c.status, trace_id: traceId, span_id: spanContext?.spanId }
       if (started) fields.response_started = true
@@ -164,9 +194,10 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
         fields.err = c.developerError
         if (thrown !== undefined) fields.thrown = describeThrown(thrown)
       } else if (thrown !== undefined) {
-        fields.err = errorForLog(thrown)
+        if (serverLevel || config.clientErrorLogDetail === 'full') fields.err = errorForLog(thrown)
+        else fields.error = briefOf(thrown)
       }
-      const message = c.developerError?.message ?? (c.detail === undefined ? `problem ${code}` : `problem ${code}: ${c.detail}`)
+      const message = bound(c.developerError?.message ?? (c.detail === undefined ? `problem ${code}` : `problem ${code}: ${c.detail}`), MAX_LOG_MESSAGE_LENGTH)
       writeLog(request, level, fields, started ? `${message} (not sent: the response had already started; the connection is closed)` : message)
     }
 

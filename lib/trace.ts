@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { isError, MAX_DESCRIPTION_LENGTH, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,
@@ -69,10 +69,33 @@ function hasStatusAttribute (span: Span): boolean {
   }
 }
 
-/** An Error as it is; anything else thrown as a short description (never the raw value). */
+/** Longest stack trace the plugin records in an exception event, as in an exception log record. */
+export const MAX_EVENT_STACK_LENGTH = 16_384
+/** Longest exception name or code the plugin records. */
+const MAX_EVENT_NAME_LENGTH = 128
+
+function boundedString (value: unknown, max: number): string | undefined {
+  return typeof value === 'string' ? bound(value, max) : undefined
+}
+
+/**
+ * An Error as the SDK reads it (code, name, message, stack), each bounded: an exception event is
+ * under MAX_DESCRIPTION_LENGTH + MAX_EVENT_STACK_LENGTH + 2 * MAX_EVENT_NAME_LENGTH characters of text.
+ */
+function boundedError (error: Error): Exception {
+  const code = safeGet(error, 'code')
+  return {
+    code: typeof code === 'number' ? code : boundedString(code, MAX_EVENT_NAME_LENGTH),
+    name: boundedString(safeGet(error, 'name'), MAX_EVENT_NAME_LENGTH) ?? '',
+    message: boundedString(safeGet(error, 'message'), MAX_DESCRIPTION_LENGTH),
+    stack: boundedString(safeGet(error, 'stack'), MAX_EVENT_STACK_LENGTH)
+  }
+}
+
+/** An Error as a bounded copy; anything else thrown as a short description (never the raw value). */
 function asException (value: unknown): Exception | undefined {
   if (value === undefined) return undefined
-  if (isError(value)) return value
+  if (isError(value)) return boundedError(value)
   const text = textOf(value) ?? 'a value that cannot be described'
   return typeof value === 'string' ? text : { name: typeof value, message: text }
 }
@@ -84,13 +107,10 @@ function safelyRecord (span: Span, exception: Exception): void {
   } catch {}
 }
 
+/** The message of an exception asException made: already bounded, and read without getters. */
 function messageOf (exception: Exception): string | undefined {
   if (typeof exception === 'string') return exception
-  try {
-    return typeof exception.message === 'string' ? exception.message.slice(0, MAX_DESCRIPTION_LENGTH) : undefined
-  } catch {
-    return undefined
-  }
+  return typeof exception.message === 'string' ? exception.message : undefined
 }
 
 /** What the span needs of a catalog entry: its code and its resolved `type` URI. */

@@ -41,7 +41,7 @@ t.test('a bad percent-encoding in the path is answered by the plugin with invali
   t.notOk(res.raw.includes('token'), 'the query name is not sent back')
   t.notOk(res.raw.includes('?'), 'no query string at all')
   // 4. logged once, as the error handler logs every problem
-  t.match(logs.problems(), [{ problem: 'invalid_request', status: 400, err: { code: 'FST_ERR_BAD_URL' } }])
+  t.match(logs.problems(), [{ problem: 'invalid_request', status: 400, error: { code: 'FST_ERR_BAD_URL' } }])
 })
 
 t.test('a path parameter over maxParamLength is answered with a 414 problem, read with fetch', async (t) => {

@@ -185,3 +185,13 @@ t.test('the plugin enriches the active span of a request through every send path
   t.equal(mistakeDone.status.code, SpanStatusCode.ERROR)
   t.match(exceptionMessages(mistakeDone)[0], /no_such_code/)
 })
+
+t.test('a span whose recordException throws (another SDK, a broken exporter hook) still gets its status and attributes', async (t) => {
+  const span = tracer.startSpan('server')
+  span.recordException = function brokenRecordException () { throw new Error('recording failed') }
+  t.doesNotThrow(() => recordProblemOnSpan(span, entry('internal_error'), 500, new Error('db down')))
+  const done = finished(span)
+  t.equal(done.status.code, SpanStatusCode.ERROR)
+  t.equal(done.status.message, 'db down')
+  t.equal(done.attributes['error.type'], 'internal_error')
+})

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build } from './helper.ts'
-import { keepAliveAgent, PROBLEM_CONTENT_TYPES, problemChecker, send } from './property-invariants.ts'
+import { headerPolicyBroken, keepAliveAgent, logLineBroken, PROBLEM_CONTENT_TYPES, problemChecker, send } from './property-invariants.ts'
+import { errorHeaderAllowed } from '../lib/headers.ts'
 import { isProblemError, ProblemError, type ProblemCode, type ProblemDetailsOptions } from '../lib/index.ts'
 
 /** Where a value is thrown from. */
@@ -29,6 +30,8 @@ interface ErrorRecipe {
   status: unknown
   headers: HeaderRecipe | undefined
   validation: boolean
+  /** An HTTP client's error: it carries the `response` it received, with the same headers. */
+  response: boolean
   cause: 'none' | 'chain' | 'cycle' | 'self'
   throwingGetter: 'none' | 'statusCode' | 'status' | 'message' | 'code' | 'headers' | 'name' | 'stack' | 'cause' | 'validation'
   wrap: 'none' | 'frozen' | 'proxy' | 'hostile-proxy' | 'revoked-proxy'
@@ -70,7 +73,8 @@ const codeLike = fc.oneof(
   fc.constantFrom(42, null, 404n, { toString: () => 'conflict' })
 )
 const headerRecipe: fc.Arbitrary<HeaderRecipe> = fc.record({
-  safe: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,8}$/), fc.oneof(fc.stringMatching(/^[ -~]{0,20}$/), fc.integer({ min: 0, max: 1e6 })), { maxKeys: 3 }),
+  // names of the error header policy (kept with some statuses) and others (never kept from a thrown error)
+  safe: fc.dictionary(fc.oneof(fc.stringMatching(/^x-[a-z]{1,8}$/), fc.constantFrom('server', 'www-authenticate', 'WWW-Authenticate', 'allow', 'retry-after', 'x-ratelimit-remaining', 'accept-post', 'content-language', 'location', 'link')), fc.oneof(fc.stringMatching(/^[ -~]{0,20}$/), fc.integer({ min: 0, max: 1e6 })), { maxKeys: 3 }),
   poisoned: fc.array(fc.constantFrom('crlf', 'nul', 'unicode', 'forbidden-name', 'bad-name', 'object', 'array-crlf', 'retry-after'), { maxLength: 4 })
 })
 const errorRecipe: fc.Arbitrary<ErrorRecipe> = fc.record({
@@ -82,6 +86,7 @@ const errorRecipe: fc.Arbitrary<ErrorRecipe> = fc.record({
   status: statusLike,
   headers: fc.option(headerRecipe, { nil: undefined }),
   validation: fc.boolean(),
+  response: fc.boolean(),
   cause: fc.constantFrom('none', 'chain', 'cycle', 'self'),
   throwingGetter: fc.constantFrom('none', 'none', 'statusCode', 'status', 'message', 'code', 'headers', 'name', 'stack', 'cause', 'validation'),
   wrap: fc.constantFrom('none', 'none', 'frozen', 'proxy', 'hostile-proxy', 'revoked-proxy')
@@ -170,8 +175,12 @@ function buildHeaders (h: HeaderRecipe, canary: string): Record<string, unknown>
   return headers
 }
 
-/** What a built case may legitimately show: a client error's own message, a ProblemError's detail. */
-interface Built { value: unknown, clientText: string | undefined }
+/**
+ * What a built case may legitimately show: a client error's own message, a ProblemError's detail.
+ * `thrownHeaders`: the headers of a thrown error other than a ProblemError, which go through the
+ * header policy (`upstream`: an HTTP client's error, none of whose headers may be sent).
+ */
+interface Built { value: unknown, clientText: string | undefined, thrownHeaders?: Record<string, unknown>, upstream?: boolean }
 
 function buildValue (r: Recipe, canary: string): Built {
   switch (r.kind) {
@@ -208,7 +217,9 @@ function buildError (r: ErrorRecipe, canary: string): Built {
   if (r.code !== undefined) error.code = r.code
   if (r.statusCode !== undefined) error.statusCode = r.statusCode
   if (r.status !== undefined) error.status = r.status
-  if (r.headers !== undefined) error.headers = buildHeaders(r.headers, canary)
+  const thrownHeaders = r.headers === undefined ? undefined : buildHeaders(r.headers, canary)
+  if (thrownHeaders !== undefined) error.headers = thrownHeaders
+  if (r.response) error.response = { status: typeof r.statusCode === 'number' ? r.statusCode : 502, headers: thrownHeaders }
   if (r.validation) error.validation = [{ message: `must be ${canary}`, instancePath: `/${canary}`, params: {} }]
   error.secret = `password=${canary}`
   error.detail = `detail ${canary}`
@@ -236,7 +247,7 @@ function buildError (r: ErrorRecipe, canary: string): Built {
     revoke()
     value = proxy
   }
-  return { value, clientText: message }
+  return { value, clientText: message, thrownHeaders, upstream: r.response }
 }
 
 /** One media range of a generated Accept header, and its weight as written (`undefined`: none; `bad`: malformed, so the range is ignored). */
@@ -390,6 +401,8 @@ export async function runProperty (t: Test, { seed, runsPerStage, variant = 'def
       if (rest.includes(canary) || res.rawHeaders.join('\n').includes(canary)) broken.push(`canary reached the response outside a client detail: ${res.rawHeaders.join('|')} ${res.body.toString('utf8').slice(0, 300)}`)
       const logged = logs.problems().length - before
       if (logged !== 1) broken.push(`${logged} problem log lines`)
+      for (const line of logs.problems().slice(before)) broken.push(...logLineBroken(line))
+      broken.push(...headerPolicyBroken(res, built.thrownHeaders, built.upstream === true ? () => false : errorHeaderAllowed))
       if (broken.length > 0) failures.push(`${stage} ${describeRecipe(r)} Accept ${JSON.stringify(accept.header)}: ${broken.join('; ')}`)
       return broken.length === 0
     }), { seed: seed + STAGES.indexOf(stage), numRuns: runsPerStage, endOnFailure: true }).catch((error: Error) => { failures.push(error.message.slice(0, 3000)) })

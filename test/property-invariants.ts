@@ -195,3 +195,67 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
 
   return check
 }
+
+/**
+ * Bounds of the plugin's log line (docs/security.md, "Logs, spans and bounds"), in characters of
+ * text (the names and string values of the line, as the logger received them): a 4xx line in the
+ * default brief mode, whole; any line, less the `err` the logger serializes itself.
+ */
+export const BRIEF_LOG_LINE_TEXT_BOUND = 4096
+export const LOG_LINE_TEXT_BOUND_WITHOUT_ERR = 8192
+/** Bound of an exception event the plugin records on a span, in characters of attribute text. */
+export const EXCEPTION_EVENT_TEXT_BOUND = 20_480
+
+/** Characters of text in a value: every string value and every key, at any depth. */
+export function textLength (value: unknown): number {
+  if (typeof value === 'string') return value.length
+  if (value === null || typeof value !== 'object') return String(value).length
+  let length = 0
+  for (const [key, item] of Object.entries(value)) length += key.length + textLength(item)
+  return length
+}
+
+/**
+ * Broken promises of one of the plugin's log lines (a line with a `problem` field), with the
+ * default `clientErrorLogDetail: 'brief'`: a 4xx line (one sent, not a response already started)
+ * carries no `err` and is bounded whole; any line is bounded less its `err`.
+ */
+export function logLineBroken (line: Record<string, unknown>): string[] {
+  const broken: string[] = []
+  const { err, ...rest } = line
+  const withoutErr = textLength(rest)
+  if (withoutErr > LOG_LINE_TEXT_BOUND_WITHOUT_ERR) broken.push(`log line of ${withoutErr} characters besides err, over ${LOG_LINE_TEXT_BOUND_WITHOUT_ERR}`)
+  if (typeof line.status === 'number' && line.status < 500 && line.response_started === undefined) {
+    const whole = textLength(line)
+    if (err !== undefined) broken.push('a 4xx line carries err')
+    if (whole > BRIEF_LOG_LINE_TEXT_BOUND) broken.push(`brief 4xx log line of ${whole} characters, over ${BRIEF_LOG_LINE_TEXT_BOUND}`)
+    if (/\n\s+at /.test(JSON.stringify(line.error))) broken.push('a brief 4xx log line carries a stack')
+  }
+  return broken
+}
+
+/**
+ * Headers of a thrown error (not a ProblemError) that reached the response outside the documented
+ * policy (lib/headers.ts ERROR_HEADER_POLICY): a response header equal to the thrown one, under a
+ * name the policy does not allow with the response's status.
+ */
+export function headerPolicyBroken (res: WireResponse, thrownHeaders: Record<string, unknown> | undefined, allowed: (name: string, status: number) => boolean): string[] {
+  const broken: string[] = []
+  for (const [name, value] of Object.entries(thrownHeaders ?? {})) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue
+    const lower = name.toLowerCase()
+    if (res.headers[lower] === String(value) && !allowed(lower, res.status)) broken.push(`the thrown error's ${lower} header reached a ${res.status} response outside the header policy`)
+  }
+  return broken
+}
+
+/** Exception events over the bound, among the events of finished spans. */
+export function exceptionEventsBroken (events: ReadonlyArray<{ name: string, attributes?: Record<string, unknown> }>): string[] {
+  const broken: string[] = []
+  for (const event of events) {
+    if (event.name !== 'exception') continue
+    const length = textLength(event.attributes ?? {})
+    if (length > EXCEPTION_EVENT_TEXT_BOUND) broken.push(`exception event of ${length} characters, over ${EXCEPTION_EVENT_TEXT_BOUND}`)
+  }
+  return broken
+}

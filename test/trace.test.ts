@@ -50,3 +50,25 @@ t.test('with traceId: false the member is never sent', async (t) => {
   const body = problemOf(t, { statusCode: res.status, headers: Object.fromEntries(res.headers), body: await res.text() }, 409)
   t.notOk('trace_id' in body)
 })
+
+t.test('an exception event is bounded: a huge message and stack are cut, a numeric code still names the type', async (t) => {
+  const { build } = await import('./helper.ts')
+  const { MAX_EVENT_STACK_LENGTH } = await import('../lib/trace.ts')
+  const { app } = await build(t, {
+    routes: (app) => {
+      app.get('/huge', async () => {
+        const error = Object.assign(new Error('m'.repeat(100_000)), { code: 42 })
+        error.stack = 'S'.repeat(100_000)
+        throw error
+      })
+    }
+  })
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  exporter.reset()
+  t.equal((await fetch(address + '/huge')).status, 500)
+  const server = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER)
+  const event = server?.events.find((e) => e.name === 'exception')
+  t.equal(event?.attributes?.['exception.type'], '42')
+  t.equal(String(event?.attributes?.['exception.message']).length, 1000)
+  t.equal(String(event?.attributes?.['exception.stacktrace']).length, MAX_EVENT_STACK_LENGTH)
+})
