@@ -38,6 +38,17 @@ export const FST_PROBLEM_UNKNOWN_MAPPED_CODE = createError(
   TypeError
 )
 
+/**
+ * A `codes` or `statusCodes` mapping (given, or a default one) points at a code whose entry requires
+ * members: an error mapped by its code or its status carries none, so it could never be sent.
+ */
+export const FST_PROBLEM_UNSENDABLE_MAPPED_CODE = createError(
+  'FST_PROBLEM_UNSENDABLE_MAPPED_CODE',
+  'fastify-problem-details: option %s maps to "%s", whose catalog entry requires the members %s; an error mapped by its code or status carries no members, so every such error would become internal_error. Map it to a code without required members, or throw a ProblemError with the members instead',
+  500,
+  TypeError
+)
+
 /** `ProblemError` or `reply.problem()` named a code the catalog does not have. */
 export const FST_PROBLEM_UNKNOWN_CODE = createError(
   'FST_PROBLEM_UNKNOWN_CODE',
