@@ -8,6 +8,8 @@ const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples'])
 
 /** Longest the declared extension members of one problem may be, serialized as JSON, in characters. */
 export const MAX_MEMBERS_LENGTH = 8192
+/** Deepest a member value may nest (arrays and objects in one another). */
+export const MAX_MEMBER_DEPTH = 64
 /** Schema failures listed in an `FST_PROBLEM_INVALID_MEMBER` message; the others are counted. */
 export const MAX_LISTED_FAILURES = 10
 /** Longest text of one listed failure, in characters. */
@@ -68,6 +70,7 @@ function charge (budget: Budget, length: number): typeof OVER | undefined {
 
 function walkObject (value: object, at: string, budget: Budget): string | typeof OVER | undefined {
   if (budget.path.has(value)) return `${at} refers to itself (a cycle), which JSON cannot write`
+  if (budget.path.size >= MAX_MEMBER_DEPTH) return `${at} nests deeper than ${MAX_MEMBER_DEPTH} levels; send a flatter value`
   if (charge(budget, 2) === OVER) return OVER
   budget.path.add(value)
   let found: string | typeof OVER | undefined

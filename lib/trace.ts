@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { isError, MAX_DESCRIPTION_LENGTH, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,
@@ -69,10 +69,28 @@ function hasStatusAttribute (span: Span): boolean {
   }
 }
 
-/** An Error as it is; anything else thrown as a short description (never the raw value). */
+/**
+ * An Error as it is, unless its message or stack is over its bound: then a copy with both cut, so
+ * that a huge message cannot make a huge span event.
+ */
+function boundedError (error: Error): Exception {
+  const message = safeGet(error, 'message')
+  const stack = safeGet(error, 'stack')
+  const long = (typeof message === 'string' ? message.length > MAX_DESCRIPTION_LENGTH : false) || (typeof stack === 'string' ? stack.length > MAX_STACK_LENGTH : false)
+  if (!long) return error
+  const code = safeGet(error, 'code')
+  return {
+    name: String(safeGet(error, 'name')),
+    code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+    message: typeof message === 'string' ? bound(message, MAX_DESCRIPTION_LENGTH) : undefined,
+    stack: typeof stack === 'string' ? bound(stack, MAX_STACK_LENGTH) : undefined
+  }
+}
+
+/** An Error as it is (bounded); anything else thrown as a short description (never the raw value). */
 function asException (value: unknown): Exception | undefined {
   if (value === undefined) return undefined
-  if (isError(value)) return value
+  if (isError(value)) return boundedError(value)
   const text = textOf(value) ?? 'a value that cannot be described'
   return typeof value === 'string' ? text : { name: typeof value, message: text }
 }

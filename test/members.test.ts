@@ -5,7 +5,8 @@ import Fastify from 'fastify'
 import type { Span } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import problemDetails from '../lib/index.ts'
-import { MAX_FAILURE_LENGTH, MAX_LISTED_FAILURES, MAX_MEMBERS_LENGTH } from '../lib/members.ts'
+import { MAX_ERROR_ARGUMENT_LENGTH } from '../lib/guards.ts'
+import { MAX_FAILURE_LENGTH, MAX_LISTED_FAILURES, MAX_MEMBER_DEPTH, MAX_MEMBERS_LENGTH } from '../lib/members.ts'
 import { build, problemOf, type LogLine } from './helper.ts'
 import type { ProblemCode } from '../lib/index.ts'
 import { memoryTracing } from './otel-sdk.ts'
@@ -107,6 +108,23 @@ t.test('a member whose reading throws a huge message is logged with a bounded on
   t.ok(JSON.stringify(line).length < MAX_LOG_LINE, `${JSON.stringify(line).length} characters`)
 })
 
+t.test('regression: developer-error messages stay bounded: an unknown code of 1 MiB, and a serializer failure with a 1 MiB message', async (t) => {
+  // the code, or the failure's message, was copied whole into the message, then into the log line and the span
+  const { app, logs } = await build(t, {
+    plugin: { catalog: { quota_exceeded: { ...quota, members: { any: {} } } } },
+    routes: (app) => {
+      app.get('/code', async (_req, reply) => reply.problem('c'.repeat(1 << 20) as ProblemCode))
+      app.get('/serializer', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: { toJSON () { throw new Error('s'.repeat(1 << 20)) } } } as never))
+    }
+  })
+  problemOf(t, await app.inject('/code'), 500)
+  problemOf(t, await app.inject('/serializer'), 500)
+  const [code, serializer] = refusals(logs.lines)
+  t.match(code, { err: { code: 'FST_PROBLEM_UNKNOWN_CODE', message: new RegExp(`unknown problem code "c{${MAX_ERROR_ARGUMENT_LENGTH - 1}}…"`) } })
+  t.match(serializer, { err: { code: 'FST_PROBLEM_SEND_FAILED', message: new RegExp(`\\(s{${MAX_ERROR_ARGUMENT_LENGTH - 1}}…\\)`) } })
+  for (const line of [code, serializer]) t.ok(JSON.stringify(line).length < MAX_LOG_LINE, `${JSON.stringify(line).length} characters`)
+})
+
 t.test('members at the bound, of every JSON type, are sent as given', async (t) => {
   const { app } = await build(t, {
     plugin: { catalog: { quota_exceeded: { ...quota, members: { any: {}, flags: { type: 'array', items: { type: ['boolean', 'null'] } } } } } },
@@ -174,7 +192,7 @@ t.test('regression: a number member set to Infinity or NaN is refused, and every
   t.match(refusals(logs.lines)[8], { err: { message: /member\/history\/1 is -Infinity/ } })
 })
 
-t.test('a member value that refers to itself is refused with a message that says so', async (t) => {
+t.test('a member value that refers to itself, or nests deeper than the bound, is refused with a message that says so', async (t) => {
   const { app, logs } = await build(t, {
     plugin: { catalog: { quota_exceeded: { ...quota, members: { any: {} } } } },
     routes: (app) => {
@@ -184,10 +202,21 @@ t.test('a member value that refers to itself is refused with a message that says
         value.self = value
         return reply.problem('quota_exceeded' as ProblemCode, { any: value } as never)
       })
+      app.get('/deep', async (req, reply) => {
+        let value: unknown = 'leaf'
+        for (let i = 0; i < Number((req.query as { depth: string }).depth); i++) value = i % 2 === 0 ? [value] : { k: value }
+        return reply.problem('quota_exceeded' as ProblemCode, { any: value } as never)
+      })
     }
   })
   problemOf(t, await app.inject('/cycle'), 500)
-  t.match(refusals(logs.lines)[0], { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: /member\/any\/self refers to itself \(a cycle\)/ } })
+  // a stack overflow, without the bound
+  problemOf(t, await app.inject({ url: '/deep', query: { depth: '100000' } }), 500)
+  problemOf(t, await app.inject({ url: '/deep', query: { depth: String(MAX_MEMBER_DEPTH) } }), 429)
+  problemOf(t, await app.inject({ url: '/deep', query: { depth: String(MAX_MEMBER_DEPTH + 1) } }), 500)
+  const [cycle, deep] = refusals(logs.lines)
+  t.match(cycle, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: /member\/any\/self refers to itself \(a cycle\)/ } })
+  t.match(deep, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: new RegExp(`nests deeper than ${MAX_MEMBER_DEPTH} levels`) } })
 })
 
 t.test('regression: member names inherited from Object.prototype are refused at registration', async (t) => {
