@@ -1,7 +1,7 @@
 import { challengeProblem } from './challenge.ts'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
 import { describe } from './guards.ts'
-import type { MemberValidator } from './members.ts'
+import { DATA_KEYWORDS, type MemberValidator } from './members.ts'
 import { OCCURRENCE_KEYS } from './occurrence.ts'
 import type { MemberSchema } from './member-types.ts'
 
@@ -117,6 +117,23 @@ function notATree (value: unknown, depth: number, path: Set<object>): string | u
   return undefined
 }
 
+/**
+ * The first property a member schema declares (at any depth) under a name every object inherits:
+ * the serializer would write the inherited function, as text, when the value does not have it.
+ */
+function inheritedProperty (schema: unknown): string | undefined {
+  if (schema === null || typeof schema !== 'object') return undefined
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) continue
+    // a valid schema: `properties` is an object
+    const name = key === 'properties' ? Object.keys(value as object).find((n) => INHERITED_NAMES.has(n)) : undefined
+    if (name !== undefined) return name
+    const nested = inheritedProperty(value)
+    if (nested !== undefined) return nested
+  }
+  return undefined
+}
+
 function isStringList (value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
 }
@@ -171,6 +188,8 @@ function checkEntry (code: string, entry: unknown, validator: MemberValidator): 
     if (JSON.stringify(schema)?.includes('"$ref"')) fail(code, `uses "$ref" in the schema of member "${name}": member schemas must be self-contained`)
     const why = validator.checkSchema(schema)
     if (why !== undefined) fail(code, `has an invalid JSON Schema for member "${name}": ${why}`)
+    const inherited = inheritedProperty(schema)
+    if (inherited !== undefined) fail(code, `has a schema for member "${name}" with the property "${inherited}", a name every JavaScript object inherits (from Object.prototype), so a value without it would be sent with the inherited function; rename it`)
   }
   for (const name of (e.required as string[] | undefined) ?? []) {
     if (!Object.hasOwn(members, name)) fail(code, `requires the member "${name}" but does not declare it in "members"`)

@@ -4,7 +4,7 @@ import { bound, MAX_DESCRIPTION_LENGTH, safeGet } from './guards.ts'
 import type { MemberSchema } from './member-types.ts'
 
 /** Keywords whose values are data, not schemas: a `format` or `pattern` key inside them means nothing. */
-const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples'])
+export const DATA_KEYWORDS: ReadonlySet<string> = new Set(['const', 'enum', 'default', 'examples'])
 
 /** Longest the declared extension members of one problem may be, serialized as JSON, in characters. */
 export const MAX_MEMBERS_LENGTH = 8192

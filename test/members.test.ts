@@ -219,7 +219,7 @@ t.test('a member value that refers to itself, or nests deeper than the bound, is
   t.match(deep, { err: { code: 'FST_PROBLEM_INVALID_MEMBER', message: new RegExp(`nests deeper than ${MAX_MEMBER_DEPTH} levels`) } })
 })
 
-t.test('regression: member names inherited from Object.prototype are refused at registration', async (t) => {
+t.test('regression: member and member property names inherited from Object.prototype are refused at registration', async (t) => {
   // they were accepted, and then every problem of the code was internal_error unless the member was
   // given: the inherited function was read as its value
   const names = Object.getOwnPropertyNames(Object.prototype).filter((name) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name))
@@ -233,5 +233,14 @@ t.test('regression: member names inherited from Object.prototype are refused at 
       message: new RegExp(`"quota_exceeded" declares the member "${name.replaceAll('$', '\\$')}", a name every JavaScript object inherits .*rename it`)
     }, name)
     await app.close()
+    // nor as a property of an object member, at any depth: the serializer wrote the inherited
+    // function as text ("function toString() { [native code] }") when the value did not have it
+    const nested = JSON.parse(`{"info":{"type":"array","items":{"type":"object","properties":{"${name}":{"type":"string"}}}}}`)
+    const nestedApp = Fastify()
+    await t.rejects(async () => { await nestedApp.register(problemDetails, { catalog: { quota_exceeded: { ...quota, members: nested } } }) }, {
+      code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY',
+      message: new RegExp(`"quota_exceeded" has a schema for member "info" with the property "${name.replaceAll('$', '\\$')}", a name every JavaScript object inherits .*rename it`)
+    }, `nested ${name}`)
+    await nestedApp.close()
   }
 })
