@@ -55,7 +55,7 @@ function walk (value: unknown, at: string, budget: Budget): string | typeof OVER
       budget.left -= value ? 4 : 5
       break
     case 'object':
-      return value === null ? charge(budget, 4) : walkObject(value, at, budget)
+      return value === null ? charge(budget, 4) : walkWritten(value, at, budget)
     default:
       // undefined, functions and symbols are left out by JSON; a BigInt fails its schema or the serializer
       break
@@ -66,6 +66,20 @@ function walk (value: unknown, at: string, budget: Budget): string | typeof OVER
 function charge (budget: Budget, length: number): typeof OVER | undefined {
   budget.left -= length
   return budget.left < 0 ? OVER : undefined
+}
+
+/** An object as JSON writes it: what its `toJSON` returns, when it has one (a Date is a string). */
+function walkWritten (value: object, at: string, budget: Budget): string | typeof OVER | undefined {
+  const toJSON = (value as { toJSON?: unknown }).toJSON
+  if (typeof toJSON !== 'function') return walkObject(value, at, budget)
+  let written: unknown
+  try {
+    written = toJSON.call(value)
+  } catch {
+    // a toJSON that throws fails in the serializer, which reports it
+    return undefined
+  }
+  return written !== null && typeof written === 'object' ? walkObject(written, at, budget) : walk(written, at, budget)
 }
 
 function walkObject (value: object, at: string, budget: Budget): string | typeof OVER | undefined {

@@ -131,12 +131,22 @@ t.test('members at the bound, of every JSON type, are sent as given', async (t) 
     routes: (app) => {
       app.get('/fits', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: { a: [1, 'two', null, true], b: { c: false } }, flags: [true, false, null] } as never))
       app.get('/skipped', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: { fn: () => 1, gone: undefined, list: [undefined] } } as never))
+      app.get('/written', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: { date: new Date(0), custom: { toJSON () { return { a: 1 } } } } } as never))
+      // measured as JSON writes it: what toJSON returns
+      app.get('/written-over', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: { toJSON () { return 'w'.repeat(1 << 20) } } } as never))
+      // an object that opens just past the bound
+      app.get('/opens-over', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: ['p'.repeat(MAX_MEMBERS_LENGTH - 6), {}] } as never))
+      app.get('/opens-at', async (_req, reply) => reply.problem('quota_exceeded' as ProblemCode, { any: ['p'.repeat(MAX_MEMBERS_LENGTH - 7), {}] } as never))
       app.get('/long-fits', async (_req, reply) => reply.problem('external_authentication_required', { provider: 'p'.repeat(MAX_MEMBERS_LENGTH - 2) }))
       app.get('/long-over', async (_req, reply) => reply.problem('external_authentication_required', { provider: 'p'.repeat(MAX_MEMBERS_LENGTH - 1) }))
     }
   })
   t.match(problemOf(t, await app.inject('/fits'), 429), { any: { a: [1, 'two', null, true], b: { c: false } }, flags: [true, false, null] })
   t.match(problemOf(t, await app.inject('/skipped'), 429), { any: { list: [null] } })
+  t.match(problemOf(t, await app.inject('/written'), 429), { any: { date: '1970-01-01T00:00:00.000Z', custom: { a: 1 } } })
+  problemOf(t, await app.inject('/written-over'), 500)
+  problemOf(t, await app.inject('/opens-over'), 500)
+  problemOf(t, await app.inject('/opens-at'), 429)
   problemOf(t, await app.inject('/long-fits'), 401)
   problemOf(t, await app.inject('/long-over'), 500)
 })
