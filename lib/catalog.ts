@@ -85,6 +85,8 @@ const RESERVED_MEMBERS = new Set([...STANDARD_MEMBERS, ...OCCURRENCE_KEYS])
  * function would be read as the value of a member that was not given.
  */
 const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype))
+/** Values a JSON Schema cannot hold (`JSON.stringify` throws on a BigInt, and leaves the others out). */
+const NOT_JSON_TYPES = new Set(['bigint', 'function', 'symbol'])
 /** Deepest a member schema may nest (objects in objects); deeper is a mistake, or a cycle. */
 export const MAX_SCHEMA_DEPTH = 64
 /** Largest `retryAfter`: the largest delay the `Retry-After` header is sent with (2^31 seconds). */
@@ -103,8 +105,9 @@ function fail (code: string, why: string): never {
   throw new FST_PROBLEM_INVALID_CATALOG_ENTRY(code, why)
 }
 
-/** Why a member schema is not a tree of JSON values (a cycle, or nesting past MAX_SCHEMA_DEPTH), or undefined. */
+/** Why a member schema is not a tree of JSON values (a cycle, nesting past MAX_SCHEMA_DEPTH, a BigInt...), or undefined. */
 function notATree (value: unknown, depth: number, path: Set<object>): string | undefined {
+  if (NOT_JSON_TYPES.has(typeof value)) return `holds a ${typeof value}, which JSON cannot carry: a schema is plain JSON data`
   if (value === null || typeof value !== 'object') return undefined
   if (path.has(value)) return 'refers to itself (a cycle): write each nested schema out, without a reference back to an outer one'
   if (depth > MAX_SCHEMA_DEPTH) return `nests deeper than ${MAX_SCHEMA_DEPTH} levels: flatten it, or describe the deeper part as { "type": "object" }`

@@ -81,6 +81,7 @@ const cases: BadConfig[] = [
   { name: 'a member named like an inherited property', options: { catalog: { quota_exceeded: { ...ok, members: { toString: { type: 'string' } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" declares the member "toString"/, fix: /every JavaScript object inherits .*rename it/ },
   { name: 'a member property named like an inherited property', options: { catalog: { quota_exceeded: { ...ok, members: { info: { type: 'object', properties: { constructor: { type: 'string' } } } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "info" with the property "constructor"/, fix: /every JavaScript object inherits .*rename it/ },
   { name: 'a member schema that contains itself', options: { catalog: { quota_exceeded: { ...ok, members: { usage: cyclicSchema() } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "usage" that refers to itself/, fix: /write each nested schema out/ },
+  { name: 'a member schema holding a BigInt', options: { catalog: { quota_exceeded: { ...ok, members: { limit: { type: 'integer', maximum: 10n } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "limit" that holds a bigint/, fix: /a schema is plain JSON data/ },
   { name: 'a member schema nested too deep', options: { catalog: { quota_exceeded: { ...ok, members: { usage: deepSchema(100) } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "usage" that nests deeper than 64 levels/, fix: /flatten it/ },
   { name: 'a non-string summary', options: { catalog: { quota_exceeded: { ...ok, summary: 5 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a non-string "summary"/, fix: /non-string/ },
   { name: 'occurs that is not a list', options: { catalog: { quota_exceeded: { ...ok, occurs: 'often' } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has "occurs"/, fix: /not a list of strings/ },
@@ -146,9 +147,9 @@ t.test('pattern and format keys inside data keywords are values, not schema', as
 })
 
 t.test('regression: a cyclic or very deep member schema, or a huge retryAfter, is a coded error, not a TypeError, a RangeError or a header never sent', async (t) => {
-  // a cyclic schema made register reject with a bare TypeError (JSON.stringify), a very deep one with
+  // a cyclic schema (or one holding a BigInt) made register reject with a bare TypeError (JSON.stringify), a very deep one with
   // a RangeError (stack overflow); a retryAfter over 2^31 registered and was never sent
-  for (const [name, entry] of [['cyclic', { ...ok, members: { usage: cyclicSchema() } }], ['deep', { ...ok, members: { usage: deepSchema(20_000) } }], ['retryAfter', { ...ok, retryAfter: 2 ** 40 }]] as const) {
+  for (const [name, entry] of [['cyclic', { ...ok, members: { usage: cyclicSchema() } }], ['deep', { ...ok, members: { usage: deepSchema(20_000) } }], ['BigInt', { ...ok, members: { limit: { type: 'integer', maximum: 10n } } }], ['retryAfter', { ...ok, retryAfter: 2 ** 40 }]] as const) {
     const app = Fastify()
     await t.rejects(async () => { await app.register(problemDetails, { catalog: { quota_exceeded: entry as never } }) }, { code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', message: /^fastify-problem-details: catalog entry "quota_exceeded" / }, name)
     await app.close()
