@@ -2,7 +2,7 @@ import { challengeProblem } from './challenge.ts'
 import { slugOf } from './client/slug.ts'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
 import { describe } from './guards.ts'
-import type { MemberValidator } from './members.ts'
+import { DATA_KEYWORDS, type MemberValidator } from './members.ts'
 import { OCCURRENCE_KEYS } from './occurrence.ts'
 import type { MemberSchema } from './member-types.ts'
 
@@ -81,6 +81,18 @@ export const STANDARD_MEMBERS = Object.freeze(['type', 'title', 'status', 'detai
 // an init object's own fields cannot be members either: `new ProblemError(code, { headers })` sets headers
 const RESERVED_MEMBERS = new Set([...STANDARD_MEMBERS, ...OCCURRENCE_KEYS])
 
+/**
+ * Names every object inherits (`constructor`, `toString`, `__proto__`...): as a member, an inherited
+ * function would be read as the value of a member that was not given.
+ */
+const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype))
+/** Values a JSON Schema cannot hold (`JSON.stringify` throws on a BigInt, and leaves the others out). */
+const NOT_JSON_TYPES = new Set(['bigint', 'function', 'symbol'])
+/** Deepest a member schema may nest (objects in objects); deeper is a mistake, or a cycle. */
+export const MAX_SCHEMA_DEPTH = 64
+/** Largest `retryAfter`: the largest delay the `Retry-After` header is sent with (2^31 seconds). */
+export const MAX_RETRY_AFTER = 2 ** 31
+
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const MEMBER_PATTERN = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const ENTRY_KEYS = new Set(['status', 'title', 'retryable', 'category', 'members', 'required', 'type', 'retryAfter', 'wwwAuthenticate', 'summary', 'occurs', 'resolve', 'details', 'related', 'example', 'deprecated'])
@@ -89,6 +101,38 @@ export { slugOf }
 
 function fail (code: string, why: string): never {
   throw new FST_PROBLEM_INVALID_CATALOG_ENTRY(code, why)
+}
+
+/** Why a member schema is not a tree of JSON values (a cycle, nesting past MAX_SCHEMA_DEPTH, a BigInt...), or undefined. */
+function notATree (value: unknown, depth: number, path: Set<object>): string | undefined {
+  if (NOT_JSON_TYPES.has(typeof value)) return `holds a ${typeof value}, which JSON cannot carry: a schema is plain JSON data`
+  if (value === null || typeof value !== 'object') return undefined
+  if (path.has(value)) return 'refers to itself (a cycle): write each nested schema out, without a reference back to an outer one'
+  if (depth > MAX_SCHEMA_DEPTH) return `nests deeper than ${MAX_SCHEMA_DEPTH} levels: flatten it, or describe the deeper part as { "type": "object" }`
+  path.add(value)
+  for (const nested of Object.values(value)) {
+    const why = notATree(nested, depth + 1, path)
+    if (why !== undefined) return why
+  }
+  path.delete(value)
+  return undefined
+}
+
+/**
+ * The first property a member schema declares (at any depth) under a name every object inherits:
+ * the serializer would write the inherited function, as text, when the value does not have it.
+ */
+function inheritedProperty (schema: unknown): string | undefined {
+  if (schema === null || typeof schema !== 'object') return undefined
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) continue
+    // a valid schema: `properties` is an object
+    const name = key === 'properties' ? Object.keys(value as object).find((n) => INHERITED_NAMES.has(n)) : undefined
+    if (name !== undefined) return name
+    const nested = inheritedProperty(value)
+    if (nested !== undefined) return nested
+  }
+  return undefined
 }
 
 function isStringList (value: unknown): value is string[] {
@@ -115,8 +159,8 @@ function checkEntry (code: string, entry: unknown, validator: MemberValidator): 
   if (e.deprecated !== undefined && e.deprecated !== true && (typeof e.deprecated !== 'string' || e.deprecated.trim() === '')) {
     fail(code, `has "deprecated" ${describe(e.deprecated)}: use true, or a message such as "Use quota_exceeded instead."`)
   }
-  if (e.retryAfter !== undefined && (!Number.isInteger(e.retryAfter) || (e.retryAfter as number) < 0)) {
-    fail(code, 'has an invalid "retryAfter": give a whole number of seconds, 0 or more')
+  if (e.retryAfter !== undefined && (!Number.isInteger(e.retryAfter) || (e.retryAfter as number) < 0 || (e.retryAfter as number) > MAX_RETRY_AFTER)) {
+    fail(code, `has an invalid "retryAfter" ${describe(e.retryAfter)}: give a whole number of seconds from 0 to ${MAX_RETRY_AFTER} (2^31), the range Retry-After is sent with`)
   }
   if (e.wwwAuthenticate !== undefined) {
     const why = challengeProblem(e.wwwAuthenticate)
@@ -139,9 +183,14 @@ function checkEntry (code: string, entry: unknown, validator: MemberValidator): 
   for (const [name, schema] of Object.entries(members)) {
     if (!MEMBER_PATTERN.test(name)) fail(code, `has a member "${name}" whose name is not a plain identifier`)
     if (RESERVED_MEMBERS.has(name)) fail(code, `declares the member "${name}", which is reserved by the problem format; rename it`)
+    if (INHERITED_NAMES.has(name)) fail(code, `declares the member "${name}", a name every JavaScript object inherits (from Object.prototype), so a problem sent without it would read the inherited function as its value; rename it`)
+    const shape = notATree(schema, 0, new Set())
+    if (shape !== undefined) fail(code, `has a schema for member "${name}" that ${shape}`)
     if (JSON.stringify(schema)?.includes('"$ref"')) fail(code, `uses "$ref" in the schema of member "${name}": member schemas must be self-contained`)
     const why = validator.checkSchema(schema)
     if (why !== undefined) fail(code, `has an invalid JSON Schema for member "${name}": ${why}`)
+    const inherited = inheritedProperty(schema)
+    if (inherited !== undefined) fail(code, `has a schema for member "${name}" with the property "${inherited}", a name every JavaScript object inherits (from Object.prototype), so a value without it would be sent with the inherited function; rename it`)
   }
   for (const name of (e.required as string[] | undefined) ?? []) {
     if (!Object.hasOwn(members, name)) fail(code, `requires the member "${name}" but does not declare it in "members"`)

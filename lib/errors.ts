@@ -1,10 +1,21 @@
-import createError from '@fastify/error'
+import createError, { type FastifyErrorConstructor } from '@fastify/error'
+import { bound, MAX_ERROR_ARGUMENT_LENGTH } from './guards.ts'
 
 /**
  * Coded errors thrown to the developer. Registration errors make `app.register()` reject,
  * request-time developer errors are logged (the client always gets a valid problem document).
  * Every message names the offending entry and how to fix it.
  */
+
+/** The same error constructor (of string arguments), with every argument cut to MAX_ERROR_ARGUMENT_LENGTH. */
+function withBoundedArguments<C extends FastifyErrorConstructor> (Base: C): C {
+  function BoundedError (...args: string[]): unknown {
+    return new Base(...args.map((arg) => bound(arg, MAX_ERROR_ARGUMENT_LENGTH)))
+  }
+  // `instanceof` and the prototype are the wrapped constructor's
+  BoundedError.prototype = Base.prototype
+  return BoundedError as unknown as C
+}
 
 /** An option has the wrong type or an impossible value. */
 export const FST_PROBLEM_INVALID_OPTION = createError(
@@ -38,28 +49,39 @@ export const FST_PROBLEM_UNKNOWN_MAPPED_CODE = createError(
   TypeError
 )
 
+/**
+ * A `codes` or `statusCodes` mapping (given, or a default one) points at a code whose entry requires
+ * members: an error mapped by its code or its status carries none, so it could never be sent.
+ */
+export const FST_PROBLEM_UNSENDABLE_MAPPED_CODE = createError(
+  'FST_PROBLEM_UNSENDABLE_MAPPED_CODE',
+  'fastify-problem-details: option %s maps to "%s", whose catalog entry requires the members %s; an error mapped by its code or status carries no members, so every such error would become internal_error. Map it to a code without required members, or throw a ProblemError with the members instead',
+  500,
+  TypeError
+)
+
 /** `ProblemError` or `reply.problem()` named a code the catalog does not have. */
-export const FST_PROBLEM_UNKNOWN_CODE = createError(
+export const FST_PROBLEM_UNKNOWN_CODE = withBoundedArguments(createError(
   'FST_PROBLEM_UNKNOWN_CODE',
   'fastify-problem-details: unknown problem code "%s"; add it to the catalog option or use one of the catalog codes',
   500,
   TypeError
-)
+))
 
 /** An extension member given to a problem does not match the schema its catalog entry declares. */
-export const FST_PROBLEM_INVALID_MEMBER = createError(
+export const FST_PROBLEM_INVALID_MEMBER = withBoundedArguments(createError(
   'FST_PROBLEM_INVALID_MEMBER',
   'fastify-problem-details: problem "%s" has invalid extension members: %s',
   500,
   TypeError
-)
+))
 
 /** Building or serializing a problem failed; the client got `internal_error` instead. */
-export const FST_PROBLEM_SEND_FAILED = createError(
+export const FST_PROBLEM_SEND_FAILED = withBoundedArguments(createError(
   'FST_PROBLEM_SEND_FAILED',
   'fastify-problem-details: could not send problem "%s" (%s); sent internal_error instead',
   500
-)
+))
 
 /** A route's `config.problems` is not a non-empty list of catalog codes. */
 export const FST_PROBLEM_INVALID_ROUTE_PROBLEMS = createError(

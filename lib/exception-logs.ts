@@ -3,7 +3,7 @@ import { context, trace, type Context, type Span } from '@opentelemetry/api'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { EXCEPTION_SIGNAL_ENV } from './exception-signal.ts'
-import { bound, isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
 import { methodOf, routeOf } from './metrics.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_PROBLEM_CODE, ATTR_PROBLEM_TYPE, type SpanProblem } from './trace.ts'
@@ -12,8 +12,8 @@ import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_PROBLEM_CODE, ATT
 export const EXCEPTION_EVENT_NAME = 'http.server.request.exception'
 /** SeverityNumber.ERROR of the logs data model. */
 const SEVERITY_ERROR = 17
-/** Longest stack trace written to a log record; a stack is for a developer, not a payload. */
-export const MAX_STACKTRACE_LENGTH = 16_384
+/** Longest stack trace written to a log record (the same bound as on a span event). */
+export const MAX_STACKTRACE_LENGTH = MAX_STACK_LENGTH
 const LOGGER_NAME = 'fastify-problem-details'
 
 /** What the plugin needs of a logs API: `@opentelemetry/api` 1.10+ (`logs`) or `@opentelemetry/api-logs`. */

@@ -6,6 +6,14 @@
 
 /** Longest description of a thrown value, in the log and on the span. */
 export const MAX_DESCRIPTION_LENGTH = 1000
+/**
+ * Longest text of one argument of a request-time developer error, in characters: its message is
+ * written to a log line and a span, and an argument can be a value from the request (a code, the
+ * message of a failure).
+ */
+export const MAX_ERROR_ARGUMENT_LENGTH = 2048
+/** Longest stack trace written to a span event or a log record; a stack is for a developer, not a payload. */
+export const MAX_STACK_LENGTH = 16_384
 
 /** `instanceof Error` that a revoked Proxy or a throwing `getPrototypeOf` trap cannot break. */
 export function isError (value: unknown): value is Error {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { builtinCatalog } from './builtin-catalog.ts'
 import { challengeProblem, DEFAULT_WWW_AUTHENTICATE } from './challenge.ts'
 import { resolveCatalog, type ProblemCatalog, type ResolvedProblemEntry } from './catalog.ts'
-import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE } from './errors.ts'
+import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE, FST_PROBLEM_UNSENDABLE_MAPPED_CODE } from './errors.ts'
 import { EXCEPTION_SIGNAL_ENV, EXCEPTION_SIGNALS, exceptionSignalFromEnv, type ExceptionSignal } from './exception-signal.ts'
 import { describe } from './guards.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
@@ -189,6 +189,16 @@ function checkTypeBase (value: unknown): string {
 }
 
 /**
+ * Refuses a mapping to a code with required members: the mapped error carries no members, so the
+ * problem would fail its own schema on every such error. `given` tells a mapping of the options
+ * from a default one the caller never wrote (a catalog that gives a default code required members).
+ */
+function checkMappable (option: string, entry: ResolvedProblemEntry, given: boolean): void {
+  if (entry.required.length === 0) return
+  throw new FST_PROBLEM_UNSENDABLE_MAPPED_CODE(given ? option : `${option} (a default; override it in the option)`, entry.code, entry.required.map((name) => `"${name}"`).join(', '))
+}
+
+/**
  * HTTP status -> catalog entry: the `defaults` the catalog can serve, then `given` (keys 400-599,
  * values codes of the catalog). `context` names the caller in error messages.
  */
@@ -245,13 +255,16 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
     const entry = entries.get(code)
     if (entry !== undefined) codes.set(foreign, entry)
   }
-  for (const [foreign, code] of Object.entries(plainObject('codes', raw.codes))) {
+  const givenCodes = plainObject('codes', raw.codes)
+  for (const [foreign, code] of Object.entries(givenCodes)) {
     const entry = typeof code === 'string' ? entries.get(code) : undefined
     if (entry === undefined) throw new FST_PROBLEM_UNKNOWN_MAPPED_CODE(`codes[${JSON.stringify(foreign)}]`, String(code), [...entries.keys()].join(', '))
     codes.set(foreign, entry)
   }
+  for (const [foreign, entry] of codes) checkMappable(`codes[${JSON.stringify(foreign)}]`, entry, Object.hasOwn(givenCodes, foreign))
 
   const statusCodes = resolveStatusCodes(entries, raw.statusCodes)
+  for (const [status, entry] of statusCodes) checkMappable(`statusCodes[${status}]`, entry, Object.hasOwn(plainObject('statusCodes', raw.statusCodes), String(status)))
 
   const maxDetailLength = raw.maxDetailLength ?? DEFAULT_MAX_DETAIL_LENGTH
   if (!Number.isInteger(maxDetailLength) || (maxDetailLength as number) < 16) invalid('maxDetailLength', `must be a whole number of characters, 16 or more, got ${describe(maxDetailLength)}`)

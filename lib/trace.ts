@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { bound, isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,
@@ -70,7 +70,7 @@ function hasStatusAttribute (span: Span): boolean {
 }
 
 /** Longest stack trace the plugin records in an exception event, as in an exception log record. */
-export const MAX_EVENT_STACK_LENGTH = 16_384
+export const MAX_EVENT_STACK_LENGTH = MAX_STACK_LENGTH
 /** Longest exception name or code the plugin records. */
 const MAX_EVENT_NAME_LENGTH = 128
 

@@ -4,6 +4,22 @@ import problemDetails, { type ProblemDetailsOptions } from '../lib/index.ts'
 
 /** A valid entry to start each bad one from. */
 const ok = { status: 429, title: 'The quota is used up.', retryable: true, category: 'user' } as const
+/** An entry that cannot be sent without its members. */
+const needsLimit = { ...ok, members: { limit: { type: 'integer' } }, required: ['limit'] } as const
+
+/** A member schema that contains itself. */
+function cyclicSchema (): Record<string, unknown> {
+  const schema: Record<string, unknown> = { type: 'object', properties: {} }
+  ;(schema.properties as Record<string, unknown>).self = schema
+  return schema
+}
+
+/** A member schema nested `depth` objects deep. */
+function deepSchema (depth: number): Record<string, unknown> {
+  let schema: Record<string, unknown> = { type: 'string' }
+  for (let i = 0; i < depth; i++) schema = { type: 'array', items: schema }
+  return schema
+}
 
 interface BadConfig {
   /** What is wrong, as a sentence. */
@@ -45,6 +61,10 @@ const cases: BadConfig[] = [
   { name: 'a statusCodes key that is not an error status', options: { statusCodes: { 200: 'conflict' } }, code: 'FST_PROBLEM_INVALID_OPTION', names: /"statusCodes" has the key "200"/, fix: /from 400 to 599/ },
   { name: 'a statusCodes entry that is not a string', options: { statusCodes: { 410: 42 } }, code: 'FST_PROBLEM_UNKNOWN_MAPPED_CODE', names: /statusCodes\[410\] maps to "42"/, fix: /map to one of/ },
   { name: 'a statusCodes entry naming an unknown code', options: { statusCodes: { 410: 'gone' } }, code: 'FST_PROBLEM_UNKNOWN_MAPPED_CODE', names: /statusCodes\[410\] maps to "gone"/, fix: /map to one of/ },
+  { name: 'a statusCodes entry naming a code with required members', options: { catalog: { quota_exceeded: needsLimit }, statusCodes: { 429: 'quota_exceeded' } }, code: 'FST_PROBLEM_UNSENDABLE_MAPPED_CODE', names: /option statusCodes\[429\] maps to "quota_exceeded", whose catalog entry requires the members "limit"/, fix: /Map it to a code without required members, or throw a ProblemError with the members/ },
+  { name: 'a codes entry naming a code with required members', options: { catalog: { quota_exceeded: needsLimit }, codes: { P2025: 'quota_exceeded' } }, code: 'FST_PROBLEM_UNSENDABLE_MAPPED_CODE', names: /option codes\["P2025"\] maps to "quota_exceeded"/, fix: /Map it to a code without required members/ },
+  { name: 'a catalog giving a default status code required members', options: { catalog: { conflict: { ...needsLimit, status: 409 } } }, code: 'FST_PROBLEM_UNSENDABLE_MAPPED_CODE', names: /option statusCodes\[409\] \(a default; override it in the option\) maps to "conflict"/, fix: /Map it to a code without required members/ },
+  { name: 'a catalog giving a default error code required members', options: { catalog: { invalid_request: { ...needsLimit, status: 400 } }, statusCodes: { 400: 'conflict' } }, code: 'FST_PROBLEM_UNSENDABLE_MAPPED_CODE', names: /option codes\["FST_ERR_VALIDATION"\] \(a default; override it in the option\) maps to "invalid_request"/, fix: /Map it to a code without required members/ },
   // catalog entries
   { name: 'an entry with status 200', options: { catalog: { quota_exceeded: { ...ok, status: 200 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has status 200/, fix: /integer from 400 to 599/ },
   { name: 'an entry with status 700', options: { catalog: { quota_exceeded: { ...ok, status: 700 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has status 700/, fix: /integer from 400 to 599/ },
@@ -57,6 +77,12 @@ const cases: BadConfig[] = [
   { name: 'a code with a space', options: { catalog: { 'quota exceeded': ok } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota exceeded" has an invalid code/, fix: /use letters, digits/ },
   { name: 'an entry type with a space', options: { catalog: { quota_exceeded: { ...ok, type: '/a b' } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an invalid "type"/, fix: /absolute URI or a relative reference/ },
   { name: 'a negative retryAfter', options: { catalog: { quota_exceeded: { ...ok, retryAfter: -1 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an invalid "retryAfter"/, fix: /whole number of seconds/ },
+  { name: 'a retryAfter over 2^31', options: { catalog: { quota_exceeded: { ...ok, retryAfter: 2 ** 31 + 1 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has an invalid "retryAfter" number 2147483649/, fix: /from 0 to 2147483648 \(2\^31\)/ },
+  { name: 'a member named like an inherited property', options: { catalog: { quota_exceeded: { ...ok, members: { toString: { type: 'string' } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" declares the member "toString"/, fix: /every JavaScript object inherits .*rename it/ },
+  { name: 'a member property named like an inherited property', options: { catalog: { quota_exceeded: { ...ok, members: { info: { type: 'object', properties: { constructor: { type: 'string' } } } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "info" with the property "constructor"/, fix: /every JavaScript object inherits .*rename it/ },
+  { name: 'a member schema that contains itself', options: { catalog: { quota_exceeded: { ...ok, members: { usage: cyclicSchema() } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "usage" that refers to itself/, fix: /write each nested schema out/ },
+  { name: 'a member schema holding a BigInt', options: { catalog: { quota_exceeded: { ...ok, members: { limit: { type: 'integer', maximum: 10n } } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "limit" that holds a bigint/, fix: /a schema is plain JSON data/ },
+  { name: 'a member schema nested too deep', options: { catalog: { quota_exceeded: { ...ok, members: { usage: deepSchema(100) } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a schema for member "usage" that nests deeper than 64 levels/, fix: /flatten it/ },
   { name: 'a non-string summary', options: { catalog: { quota_exceeded: { ...ok, summary: 5 } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has a non-string "summary"/, fix: /non-string/ },
   { name: 'occurs that is not a list', options: { catalog: { quota_exceeded: { ...ok, occurs: 'often' } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has "occurs"/, fix: /not a list of strings/ },
   { name: 'details that are not strings', options: { catalog: { quota_exceeded: { ...ok, details: { Limit: 5 } } } }, code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', names: /"quota_exceeded" has "details"/, fix: /object of strings/ },
@@ -118,6 +144,28 @@ t.test('pattern and format keys inside data keywords are values, not schema', as
   const data = { pattern: '(', format: 'website' }
   await app.register(problemDetails, { catalog: { quota_exceeded: { ...ok, members: { rule: { type: 'object', enum: [data], default: data, examples: [data], const: data } } } } })
   t.ok(app.problemDetails.catalog.has('quota_exceeded'))
+})
+
+t.test('regression: a cyclic or very deep member schema, or a huge retryAfter, is a coded error, not a TypeError, a RangeError or a header never sent', async (t) => {
+  // a cyclic schema (or one holding a BigInt) made register reject with a bare TypeError (JSON.stringify), a very deep one with
+  // a RangeError (stack overflow); a retryAfter over 2^31 registered and was never sent
+  for (const [name, entry] of [['cyclic', { ...ok, members: { usage: cyclicSchema() } }], ['deep', { ...ok, members: { usage: deepSchema(20_000) } }], ['BigInt', { ...ok, members: { limit: { type: 'integer', maximum: 10n } } }], ['retryAfter', { ...ok, retryAfter: 2 ** 40 }]] as const) {
+    const app = Fastify()
+    await t.rejects(async () => { await app.register(problemDetails, { catalog: { quota_exceeded: entry as never } }) }, { code: 'FST_PROBLEM_INVALID_CATALOG_ENTRY', message: /^fastify-problem-details: catalog entry "quota_exceeded" / }, name)
+    await app.close()
+  }
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(problemDetails, { catalog: { quota_exceeded: { ...ok, retryAfter: 2 ** 31, members: { usage: deepSchema(31) } } } })
+  const res = await app.inject({ url: '/', method: 'GET' })
+  t.equal(res.statusCode, 404)
+})
+
+t.test('regression: statusCodes mapping 429 to a code with required members is refused at registration', async (t) => {
+  // every rate-limited request became a 500: the mapped error carries no members
+  const app = Fastify()
+  await t.rejects(async () => { await app.register(problemDetails, { catalog: { quota_exceeded: needsLimit }, statusCodes: { 429: 'quota_exceeded' } }) }, { code: 'FST_PROBLEM_UNSENDABLE_MAPPED_CODE' })
+  await app.close()
 })
 
 t.test('the same options are accepted once corrected', async (t) => {

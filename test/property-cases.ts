@@ -92,8 +92,9 @@ const errorRecipe: fc.Arbitrary<ErrorRecipe> = fc.record({
   wrap: fc.constantFrom('none', 'none', 'frozen', 'proxy', 'hostile-proxy', 'revoked-proxy')
 })
 
-// members valid for their schema, and values that are not (wrong types, bad URIs, BigInts, cycles)
-const anyMemberValue = fc.oneof(fc.string({ maxLength: 20 }), fc.webUrl(), fc.integer(), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fc.constantFrom(null, true, 'not a uri', 10n, [1, 2], { nested: 'x' }, 'hostile-array'))
+// members valid for their schema, and values that are not (wrong types, bad URIs and links a
+// client must not open, numbers JSON cannot carry, BigInts, cycles)
+const anyMemberValue = fc.oneof(fc.string({ maxLength: 20 }), fc.webUrl(), fc.integer(), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fc.constantFrom(null, true, 'not a uri', 10n, [1, 2], { nested: 'x' }, 'hostile-array', 'javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', NaN, Infinity, -Infinity, [1, NaN]))
 
 /** An array whose items cannot be read: validation and serialization both trip on it. */
 function hostileArray (canary: string): unknown {

@@ -134,10 +134,14 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
   const ajv = new Ajv({ strict: false, allErrors: true })
   addFormats(ajv)
   const published: ValidateFunction = ajv.compile({ ...problemSchema({ errorMember: options.errorMember ?? true, traceId: options.traceId ?? true }), $id: undefined })
-  const byType = new Map<string, { code: string, schema: Record<string, unknown>, validate: ValidateFunction, allowed: Set<string> }>()
+  // each code's published schema (`schemaOf(code)`), compiled once with ajv and ajv-formats as a
+  // client would, closed to undeclared members; and its link members (format uri or url)
+  const byType = new Map<string, { code: string, schema: Record<string, unknown>, validate: ValidateFunction, allowed: Set<string>, links: string[] }>()
   for (const [code, entry] of app.problemDetails.catalog) {
     const schema = app.problemDetails.schemaOf(code)
-    byType.set(entry.type, { code, schema, validate: ajv.compile({ ...schema, additionalProperties: false }), allowed: new Set(Object.keys(schema.properties as object)) })
+    const properties = schema.properties as Record<string, { format?: unknown }>
+    const links = Object.keys(entry.members).filter((name) => properties[name]?.format === 'uri' || properties[name]?.format === 'url')
+    byType.set(entry.type, { code, schema, validate: ajv.compile({ ...schema, additionalProperties: false }), allowed: new Set(Object.keys(properties)), links })
   }
   const aboutBlank = app.problemDetails.schemaOf('about:blank')
   const schemaOfType = (type: string) => byType.get(type)?.schema ?? aboutBlank
@@ -184,7 +188,11 @@ export function problemChecker (app: FastifyInstance, options: { errorMember?: b
     const own = byType.get(String(body.type))
     const validate = own?.validate ?? aboutBlankValidate
     if (own === undefined && body.type !== 'about:blank') broken.push(`type ${String(body.type)} is neither a catalog type nor about:blank`)
-    if (!validate(body)) broken.push(`body has undeclared or invalid members: ${ajv.errorsText(validate.errors)}`)
+    if (!validate(body)) broken.push(`body fails the published schema of its code (schemaOf): ${ajv.errorsText(validate.errors)}`)
+    // a client's `uri` format accepts any scheme; the plugin sends only links a client may open
+    for (const name of own?.links ?? []) {
+      if (body[name] !== undefined && !(typeof body[name] === 'string' && /^https?:\/\/[^\s/?#]/i.test(body[name]))) broken.push(`link member ${name} is not an http(s) URL: ${JSON.stringify(body[name]).slice(0, 60)}`)
+    }
     if ((options.errorMember ?? true) && body.error !== (body.detail === undefined ? body.title : `${String(body.title)} (${String(body.detail)})`)) {
       broken.push(`error member ${JSON.stringify(body.error)} does not follow "title (detail)"`)
     }
