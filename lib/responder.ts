@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { withChallenge } from './challenge.ts'
 import { classify, classifyOccurrence, internalError, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
-import { bound, isError, MAX_DESCRIPTION_LENGTH, safeGet, textOf } from './guards.ts'
+import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
 import { problemHeaders, resetRepresentation } from './headers.ts'
 import { createNegotiator, PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE, type ProblemFormat } from './negotiate.ts'
 import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
@@ -65,9 +65,25 @@ const MAX_LOG_NAME_LENGTH = 128
 /** Longest stack the plugin writes itself (in `thrown`, or for an error the logger could not serialize). */
 const MAX_LOG_STACK_LENGTH = 4096
 
+/**
+ * The `err` of a log line: the error as it is, for the logger's serializer, unless its message or
+ * stack is over its bound; then a bounded copy of its name, message, stack and code, marked
+ * `truncated`, so that one huge message cannot make a huge log line.
+ */
 function errorForLog (value: unknown): unknown {
-  if (isError(value)) return value
-  return describeThrown(value)
+  if (!isError(value)) return describeThrown(value)
+  const message = safeGet(value, 'message')
+  const stack = safeGet(value, 'stack')
+  const oversized = (typeof message === 'string' && message.length > MAX_LOG_MESSAGE_LENGTH) || (typeof stack === 'string' && stack.length > MAX_STACK_LENGTH)
+  if (!oversized) return value
+  // without a prototype, pino's err serializer takes the type from `name` (not from a constructor)
+  return Object.assign(Object.create(null), {
+    name: boundedText(safeGet(value, 'name'), MAX_LOG_NAME_LENGTH),
+    message: boundedText(message, MAX_DESCRIPTION_LENGTH),
+    stack: boundedText(stack, MAX_LOG_STACK_LENGTH),
+    code: boundedCode(safeGet(value, 'code')),
+    truncated: true
+  })
 }
 
 function boundedText (value: unknown, max: number): string | undefined {

@@ -58,6 +58,22 @@ t.test('5xx lines keep the original error; the message the plugin writes is boun
   t.ok(String(line.msg).length <= MAX_LOG_MESSAGE_LENGTH, `msg of ${String(line.msg).length} characters`)
 })
 
+t.test('a 5xx error with a huge message or stack is logged as a bounded, truncated description; others as they are', async (t) => {
+  const { app, logs } = await build(t, {
+    routes: (app) => {
+      app.get('/huge', async () => { throw Object.assign(new Error('m'.repeat(1 << 20)), { stack: 's'.repeat(1 << 20), code: 'E_HUGE' }) })
+      app.get('/normal', async () => { throw Object.assign(new Error('disk full'), { volume: '/data' }) })
+    }
+  })
+  await app.inject('/huge')
+  await app.inject('/normal')
+  const [huge, normal] = logs.problems()
+  t.ok(JSON.stringify(huge).length < 16_384, `the line of a 1 MiB message and stack: ${JSON.stringify(huge).length} characters`)
+  t.match(huge, { level: 50, problem: 'internal_error', err: { type: 'Error', code: 'E_HUGE', truncated: true, message: /^m+…$/, stack: /^s+…$/ } })
+  t.match(normal, { level: 50, err: { type: 'Error', message: 'disk full', volume: '/data' } })
+  t.notOk('truncated' in (normal?.err as object), 'an error within the bounds is the logger\'s to serialize, whole')
+})
+
 t.test('clientErrorLogDetail accepts only brief or full', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
