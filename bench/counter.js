@@ -8,6 +8,7 @@
 // `node bench/counter.js` prints the figures; bench/run.js runs it as part of `npm run bench`.
 const { existsSync } = require('node:fs')
 const { dirname, join } = require('node:path')
+const { sumProblems } = require('./problems-metric.js')
 
 /** The counting function of the build under test, or undefined for a build without the counter. */
 function loadCountProblem (packagePath) {
@@ -30,17 +31,6 @@ function timeCalls (countProblem, calls, rounds) {
   }
   samples.sort((a, b) => a - b)
   return { nsPerCall: samples[samples.length >> 1], spread: (samples.at(-1) - samples[0]) / samples[samples.length >> 1] }
-}
-
-/** The sum of `problem_details.problems` in one collection. */
-function sumProblems (resourceMetrics) {
-  let sum = 0
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      if (metric.descriptor.name === 'problem_details.problems') for (const point of metric.dataPoints) sum += point.value
-    }
-  }
-  return sum
 }
 
 /**

@@ -10,6 +10,7 @@ const { VARIANTS, DETAIL, itemsSchema } = require('./variants.js')
  * package cannot be required by its name from here), or another build given with `--package`.
  */
 const PACKAGE = process.env.BENCH_PACKAGE || require('node:path').join(__dirname, '..')
+const { sumProblems } = require('./problems-metric.js')
 
 let exportedSpans = 0
 let otelSdk
@@ -38,17 +39,6 @@ function startMeterProvider () {
     exporter.reset()
     done(result)
   })
-}
-
-/** The sum of `problem_details.problems` in one collection (delta temporality: what was added since the last one). */
-function sumProblems (resourceMetrics) {
-  let sum = 0
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      if (metric.descriptor.name === 'problem_details.problems') for (const point of metric.dataPoints) sum += point.value
-    }
-  }
-  return sum
 }
 
 /** Problems counted so far: what the periodic reader exported, plus what it has not collected yet. */
