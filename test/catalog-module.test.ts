@@ -92,7 +92,9 @@ t.test('every load failure names the file, the line and column, and the fix (reg
     'syntax-esm.js': ['export const a = 1\nexport const b = {\n  c: 1\n  d: 2\n}\n', /"syntax-esm.js" failed to load: Unexpected identifier 'd'? at syntax-esm.js:4:3; fix the syntax there/],
     'throws.mjs': ['const a = 1\nthrow new Error("broken " + a)\n', /"throws.mjs" failed to load: broken 1 at throws.mjs:2:7; fix the module there \(node throws.mjs shows the same error\)/],
     'throws-syntax.js': ['const a = 1\nJSON.parse("{")\n', /"throws-syntax.js" failed to load: .*JSON.* at throws-syntax.js:2:6; fix the syntax there/],
-    'needs.js': ['const a = 1\nrequire("./not-there")\n', /"needs.js" failed to load: Cannot find module '.\/not-there' at needs.js:2:1; fix the module there/],
+    // on Node.js 22 and later the test runner's module hooks resolve require() themselves, and the
+    // stack no longer passes through the file: then no line rather than the hook's
+    'needs.js': ['const a = 1\nrequire("./not-there")\n', process.versions.node.startsWith('20.') ? /"needs.js" failed to load: Cannot find module '.\/not-there' at needs.js:2:1; fix the module there/ : /"needs.js" failed to load: Cannot find module '.\/not-there' (?:at needs.js:2:1|\(in needs.js; Node.js gives no line for this error\)); fix the module there/],
     'token.json': ['{\n  "quota_exceeded": {\n    "status": 429,\n    "title": x\n  }\n}\n', /"token.json" failed to load: Unexpected token 'x' at token.json:4:14; fix the JSON there/],
     'number.json': ['{ "a": 1, "b" 2 }', /"number.json" failed to load: .* at number.json:1:15; fix the JSON there/]
   }
@@ -129,9 +131,10 @@ t.test('a TypeScript catalog gives the fix when Node.js cannot run it, through t
   const dir = tempDir(t)
   writeFileSync(join(dir, 'errors.ts'), `export const catalog: Record<string, object> = { quota_exceeded: ${JSON.stringify(entry)} }\n`)
   const bin = join(__dirname, '..', 'bin', 'fastify-problem-details.js')
-  const result = await promisify(execFile)(process.execPath, [bin, 'lock', '--catalog', 'errors.ts', '--out', join(dir, 'errors.lock.json')], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } }).then(() => ({ code: 0, stderr: '' }), (error) => error)
+  const result = await promisify(execFile)(process.execPath, [bin, 'lock', '--catalog', 'errors.ts', '--out', join(dir, 'errors.lock.json')], { cwd: dir, env: { PATH: process.env.PATH ?? '' } }).then(() => ({ code: 0, stderr: '' }), (error) => error)
   if ((process.features as { typescript?: unknown }).typescript) {
-    t.equal(result.code, 0, 'this Node.js strips the types itself')
+    // a Node.js that can strip types runs it, or (where stripping is off for it) still gives the fix
+    t.ok(result.code === 0 || /does not run TypeScript here: compile the catalog/.test(String(result.stderr)), `ran it or gave the fix: ${String(result.stderr)}`)
   } else {
     t.equal(result.code, 2)
     t.match(result.stderr, /catalog module "errors.ts" failed to load: .* at errors.ts:1:\d+; Node.js v[\d.]+ does not run TypeScript here: compile the catalog and give --catalog the compiled .js file, or run the command with a TypeScript loader/)

@@ -140,9 +140,15 @@ function frames (stack: string): Position[] {
 /** This file, as stack frames name it (CommonJS or ES module build alike): its frames are never the catalog's position. */
 const LOADER_FILE = frames(String(new Error('here').stack))[0]?.file
 
-/** The first frame outside this loader: where a module threw while it loaded. */
-function framePosition (stack: string): Position | undefined {
-  return frames(stack).find((frame) => frame.file !== LOADER_FILE)
+/**
+ * Where a module threw while it loaded: the first frame in the catalog file itself, else the first
+ * outside this loader that is not a dependency's. A frame of a dependency (the module hook of a
+ * TypeScript loader or a test runner, which can resolve `require()` itself) is never named: no
+ * position is better than a wrong one.
+ */
+function framePosition (stack: string, path: string): Position | undefined {
+  const outside = frames(stack).filter((frame) => frame.file !== LOADER_FILE)
+  return outside.find((frame) => frame.file === path) ?? outside.find((frame) => !frame.file.includes('/node_modules/'))
 }
 
 /**
@@ -219,13 +225,13 @@ function lineAndColumn (text: string, offset: number): { line: number, column: n
 function positionOf (error: unknown, path: string): Position | undefined {
   const stack = (error as { stack?: unknown } | null)?.stack
   if (typeof stack !== 'string') return undefined
-  if (!(error instanceof SyntaxError)) return framePosition(stack)
+  if (!(error instanceof SyntaxError)) return framePosition(stack, path)
   if (path.endsWith('.json')) {
     const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '')
     return { file: path, ...lineAndColumn(text, jsonErrorOffset(text)) }
   }
   // an ES module that does not parse has no position but in node --check; a SyntaxError thrown while running has its frame
-  return caretPosition(stack) ?? checkedPosition(path) ?? framePosition(stack)
+  return caretPosition(stack) ?? checkedPosition(path) ?? framePosition(stack, path)
 }
 
 /** Why loading failed, where, and what to do about it. */
