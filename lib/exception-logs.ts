@@ -1,19 +1,17 @@
 import * as api from '@opentelemetry/api'
-import { context, trace, type Context, type Span } from '@opentelemetry/api'
+import { context, trace, type Context, type Exception, type Span } from '@opentelemetry/api'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { EXCEPTION_SIGNAL_ENV } from './exception-signal.ts'
-import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
+import { safeGet } from './guards.ts'
 import { methodOf, routeOf } from './metrics.ts'
 import type { ProblemDetailsConfig } from './options.ts'
-import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_PROBLEM_CODE, ATTR_PROBLEM_TYPE, type SpanProblem } from './trace.ts'
+import { asException, ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_PROBLEM_CODE, ATTR_PROBLEM_TYPE, type SpanProblem } from './trace.ts'
 
 /** Name of the event the HTTP conventions define for an exception while serving a request. */
 export const EXCEPTION_EVENT_NAME = 'http.server.request.exception'
 /** SeverityNumber.ERROR of the logs data model. */
 const SEVERITY_ERROR = 17
-/** Longest stack trace written to a log record (the same bound as on a span event). */
-export const MAX_STACKTRACE_LENGTH = MAX_STACK_LENGTH
 const LOGGER_NAME = 'fastify-problem-details'
 
 /** What the plugin needs of a logs API: `@opentelemetry/api` 1.10+ (`logs`) or `@opentelemetry/api-logs`. */
@@ -50,24 +48,17 @@ export async function findLogsApi (apiModule: unknown = api, loadApiLogs: () => 
   }
 }
 
-function exceptionType (exception: unknown): string {
-  // as the SDK does for span events: a code names the type better than the class
-  const code = safeGet(exception, 'code')
-  if ((typeof code === 'string' && code !== '') || typeof code === 'number') return String(code)
-  const name = safeGet(exception, 'name')
-  return typeof name === 'string' && name !== '' ? name : typeof exception
-}
-
-function exceptionAttributes (exception: unknown): Record<string, string> {
-  if (!isError(exception)) {
-    const text = textOf(exception) ?? 'a value that cannot be described'
-    return { 'exception.type': typeof exception, 'exception.message': text }
-  }
-  const attributes: Record<string, string> = { 'exception.type': exceptionType(exception) }
-  const message = safeGet(exception, 'message')
-  if (typeof message === 'string') attributes['exception.message'] = bound(message, MAX_DESCRIPTION_LENGTH)
-  const stack = safeGet(exception, 'stack')
-  if (typeof stack === 'string') attributes['exception.stacktrace'] = bound(stack, MAX_STACKTRACE_LENGTH)
+/** The `exception.*` attributes of a thrown value, read from the bounded copy the span event is made of. */
+function exceptionAttributes (thrown: unknown): Record<string, string> {
+  // only values that were thrown (never undefined) are described
+  const exception = asException(thrown) as Exception
+  if (typeof exception === 'string') return { 'exception.type': 'string', 'exception.message': exception }
+  // as the SDK names a span event's exception: a code names the type better than the class
+  const { code, name, message, stack } = exception
+  const type = (typeof code === 'string' && code !== '') || typeof code === 'number' ? String(code) : typeof name === 'string' && name !== '' ? name : 'object'
+  const attributes: Record<string, string> = { 'exception.type': type }
+  if (typeof message === 'string') attributes['exception.message'] = message
+  if (typeof stack === 'string') attributes['exception.stacktrace'] = stack
   return attributes
 }
 

@@ -43,6 +43,19 @@ export function bound (text: string, max: number): string {
   return text.slice(0, end) + '…'
 }
 
+/** Longest name or code of an error the plugin writes to a log line, a span or a log record, in characters. */
+export const MAX_NAME_LENGTH = 128
+
+/** A string read from an error, cut to `max`; undefined for anything else. */
+export function boundedText (value: unknown, max: number): string | undefined {
+  return typeof value === 'string' ? bound(value, max) : undefined
+}
+
+/** An error's `code` as telemetry and logs carry it: a number as it is, a string cut to MAX_NAME_LENGTH. */
+export function boundedCode (value: unknown): string | number | undefined {
+  return typeof value === 'number' ? value : boundedText(value, MAX_NAME_LENGTH)
+}
+
 /**
  * A bounded text of a thrown value that is not an Error, never the raw value (it may be huge or
  * hostile); undefined when even `String()` throws (a Symbol.toPrimitive trap...).

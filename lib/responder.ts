@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { withChallenge } from './challenge.ts'
 import { classify, classifyOccurrence, internalError, type Classification } from './classify.ts'
 import { FST_PROBLEM_INVALID_MEMBER, FST_PROBLEM_SEND_FAILED } from './errors.ts'
-import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
+import { bound, boundedCode, boundedText, isError, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
 import { problemHeaders, resetRepresentation } from './headers.ts'
 import { createNegotiator, PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE, type ProblemFormat } from './negotiate.ts'
 import { NO_MEMBERS, occurrenceOf } from './occurrence.ts'
@@ -60,8 +60,6 @@ function sendFresh (reply: FastifyReply, status: number, headers: Record<string,
 
 /** Longest message of a problem's log line (`msg`), in characters, before the note of a response already started. */
 export const MAX_LOG_MESSAGE_LENGTH = 2048
-/** Longest name or code of an error in the fields the plugin writes, in characters. */
-const MAX_LOG_NAME_LENGTH = 128
 /** Longest stack the plugin writes itself (in `thrown`, or for an error the logger could not serialize). */
 const MAX_LOG_STACK_LENGTH = 4096
 
@@ -78,7 +76,7 @@ function errorForLog (value: unknown): unknown {
   if (!oversized) return value
   // without a prototype, pino's err serializer takes the type from `name` (not from a constructor)
   return Object.assign(Object.create(null), {
-    name: boundedText(safeGet(value, 'name'), MAX_LOG_NAME_LENGTH),
+    name: boundedText(safeGet(value, 'name'), MAX_NAME_LENGTH),
     message: boundedText(message, MAX_DESCRIPTION_LENGTH),
     stack: boundedText(stack, MAX_LOG_STACK_LENGTH),
     code: boundedCode(safeGet(value, 'code')),
@@ -86,18 +84,10 @@ function errorForLog (value: unknown): unknown {
   })
 }
 
-function boundedText (value: unknown, max: number): string | undefined {
-  return typeof value === 'string' ? bound(value, max) : undefined
-}
-
-function boundedCode (value: unknown): string | number | undefined {
-  return typeof value === 'number' ? value : boundedText(value, MAX_LOG_NAME_LENGTH)
-}
-
 /** A plain, bounded description of a thrown value, for log fields other than `err` (which pino serializes itself). */
 function describeThrown (value: unknown): Record<string, unknown> {
   if (isError(value)) {
-    return { type: boundedText(safeGet(value, 'name'), MAX_LOG_NAME_LENGTH), message: boundedText(safeGet(value, 'message'), MAX_DESCRIPTION_LENGTH), stack: boundedText(safeGet(value, 'stack'), MAX_LOG_STACK_LENGTH), code: boundedCode(safeGet(value, 'code')) }
+    return { type: boundedText(safeGet(value, 'name'), MAX_NAME_LENGTH), message: boundedText(safeGet(value, 'message'), MAX_DESCRIPTION_LENGTH), stack: boundedText(safeGet(value, 'stack'), MAX_LOG_STACK_LENGTH), code: boundedCode(safeGet(value, 'code')) }
   }
   const text = textOf(value)
   return text === undefined ? { type: typeof value } : { type: typeof value, value: text }
@@ -111,7 +101,7 @@ function describeThrown (value: unknown): Record<string, unknown> {
 function briefOf (value: unknown): Record<string, unknown> {
   const name = safeGet(value, 'name')
   return {
-    type: typeof name === 'string' ? bound(name, MAX_LOG_NAME_LENGTH) : typeof value,
+    type: typeof name === 'string' ? bound(name, MAX_NAME_LENGTH) : typeof value,
     code: boundedCode(safeGet(value, 'code')),
     message: boundedText(safeGet(value, 'message'), MAX_DESCRIPTION_LENGTH)
   }

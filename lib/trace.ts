@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Exception, type Span, type SpanContext } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { bound, isError, MAX_DESCRIPTION_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
+import { boundedCode, boundedText, isError, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_STACK_LENGTH, safeGet, textOf } from './guards.ts'
 
 /**
  * The span a problem belongs to: the request span of @fastify/otel when it is registered,
@@ -69,31 +69,21 @@ function hasStatusAttribute (span: Span): boolean {
   }
 }
 
-/** Longest stack trace the plugin records in an exception event, as in an exception log record. */
-export const MAX_EVENT_STACK_LENGTH = MAX_STACK_LENGTH
-/** Longest exception name or code the plugin records. */
-const MAX_EVENT_NAME_LENGTH = 128
-
-function boundedString (value: unknown, max: number): string | undefined {
-  return typeof value === 'string' ? bound(value, max) : undefined
-}
-
 /**
  * An Error as the SDK reads it (code, name, message, stack), each bounded: an exception event is
- * under MAX_DESCRIPTION_LENGTH + MAX_EVENT_STACK_LENGTH + 2 * MAX_EVENT_NAME_LENGTH characters of text.
+ * under MAX_DESCRIPTION_LENGTH + MAX_STACK_LENGTH + 2 * MAX_NAME_LENGTH characters of text.
  */
 function boundedError (error: Error): Exception {
-  const code = safeGet(error, 'code')
   return {
-    code: typeof code === 'number' ? code : boundedString(code, MAX_EVENT_NAME_LENGTH),
-    name: boundedString(safeGet(error, 'name'), MAX_EVENT_NAME_LENGTH) ?? '',
-    message: boundedString(safeGet(error, 'message'), MAX_DESCRIPTION_LENGTH),
-    stack: boundedString(safeGet(error, 'stack'), MAX_EVENT_STACK_LENGTH)
+    code: boundedCode(safeGet(error, 'code')),
+    name: boundedText(safeGet(error, 'name'), MAX_NAME_LENGTH) ?? '',
+    message: boundedText(safeGet(error, 'message'), MAX_DESCRIPTION_LENGTH),
+    stack: boundedText(safeGet(error, 'stack'), MAX_STACK_LENGTH)
   }
 }
 
 /** An Error as a bounded copy; anything else thrown as a short description (never the raw value). */
-function asException (value: unknown): Exception | undefined {
+export function asException (value: unknown): Exception | undefined {
   if (value === undefined) return undefined
   if (isError(value)) return boundedError(value)
   const text = textOf(value) ?? 'a value that cannot be described'

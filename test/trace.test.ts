@@ -53,7 +53,7 @@ t.test('with traceId: false the member is never sent', async (t) => {
 
 t.test('an exception event is bounded: a huge message and stack are cut, a numeric code still names the type', async (t) => {
   const { build } = await import('./helper.ts')
-  const { MAX_EVENT_STACK_LENGTH } = await import('../lib/trace.ts')
+  const { MAX_STACK_LENGTH } = await import('../lib/guards.ts')
   const { app } = await build(t, {
     routes: (app) => {
       app.get('/huge', async () => {
@@ -70,5 +70,5 @@ t.test('an exception event is bounded: a huge message and stack are cut, a numer
   const event = server?.events.find((e) => e.name === 'exception')
   t.equal(event?.attributes?.['exception.type'], '42')
   t.equal(String(event?.attributes?.['exception.message']).length, 1000)
-  t.equal(String(event?.attributes?.['exception.stacktrace']).length, MAX_EVENT_STACK_LENGTH)
+  t.equal(String(event?.attributes?.['exception.stacktrace']).length, MAX_STACK_LENGTH)
 })
