@@ -2,7 +2,7 @@ import { challengeProblem } from './challenge.ts'
 import { slugOf } from './client/slug.ts'
 import { FST_PROBLEM_DUPLICATE_SLUG, FST_PROBLEM_INVALID_CATALOG_ENTRY } from './errors.ts'
 import { describe } from './guards.ts'
-import { DATA_KEYWORDS, type MemberValidator } from './members.ts'
+import { firstInSchema, type MemberValidator } from './members.ts'
 import { OCCURRENCE_KEYS } from './occurrence.ts'
 import type { MemberSchema } from './member-types.ts'
 
@@ -123,16 +123,8 @@ function notATree (value: unknown, depth: number, path: Set<object>): string | u
  * the serializer would write the inherited function, as text, when the value does not have it.
  */
 function inheritedProperty (schema: unknown): string | undefined {
-  if (schema === null || typeof schema !== 'object') return undefined
-  for (const [key, value] of Object.entries(schema)) {
-    if (DATA_KEYWORDS.has(key)) continue
-    // a valid schema: `properties` is an object
-    const name = key === 'properties' ? Object.keys(value as object).find((n) => INHERITED_NAMES.has(n)) : undefined
-    if (name !== undefined) return name
-    const nested = inheritedProperty(value)
-    if (nested !== undefined) return nested
-  }
-  return undefined
+  // a valid schema: `properties` is an object
+  return firstInSchema(schema, (key, value) => key === 'properties' ? Object.keys(value as object).find((n) => INHERITED_NAMES.has(n)) : undefined)
 }
 
 function isStringList (value: unknown): value is string[] {

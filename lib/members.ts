@@ -4,7 +4,21 @@ import { bound, MAX_DESCRIPTION_LENGTH, safeGet } from './guards.ts'
 import type { MemberSchema } from './member-types.ts'
 
 /** Keywords whose values are data, not schemas: a `format` or `pattern` key inside them means nothing. */
-export const DATA_KEYWORDS: ReadonlySet<string> = new Set(['const', 'enum', 'default', 'examples'])
+const DATA_KEYWORDS: ReadonlySet<string> = new Set(['const', 'enum', 'default', 'examples'])
+
+/**
+ * The first finding of `check` on the keys of a schema, at any depth, in document order (a key,
+ * then what is below it); the values of data keywords are not looked into.
+ */
+export function firstInSchema (schema: unknown, check: (key: string, value: unknown) => string | undefined): string | undefined {
+  if (schema === null || typeof schema !== 'object') return undefined
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) continue
+    const found = check(key, value) ?? firstInSchema(value, check)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
 
 /** Longest the declared extension members of one problem may be, serialized as JSON, in characters. */
 export const MAX_MEMBERS_LENGTH = 8192
@@ -155,9 +169,7 @@ export function createMemberValidator () {
 
   /** The first `pattern` (or `patternProperties` key) that is not a regular expression, described. */
   function invalidPattern (schema: unknown): string | undefined {
-    if (schema === null || typeof schema !== 'object') return undefined
-    for (const [key, value] of Object.entries(schema)) {
-      if (DATA_KEYWORDS.has(key)) continue
+    return firstInSchema(schema, (key, value) => {
       const patterns = key === 'pattern' && typeof value === 'string' ? [value] : key === 'patternProperties' && value !== null && typeof value === 'object' ? Object.keys(value) : []
       for (const pattern of patterns) {
         try {
@@ -167,22 +179,13 @@ export function createMemberValidator () {
           return `has the pattern ${JSON.stringify(pattern)}, which is not a regular expression (${(error as Error).message})`
         }
       }
-      const nested = invalidPattern(value)
-      if (nested !== undefined) return nested
-    }
-    return undefined
+      return undefined
+    })
   }
 
   /** The first `format` the validator does not know (Ajv would only warn on the console and ignore it). */
   function unknownFormat (schema: unknown): string | undefined {
-    if (schema === null || typeof schema !== 'object') return undefined
-    for (const [key, value] of Object.entries(schema)) {
-      if (DATA_KEYWORDS.has(key)) continue
-      if (key === 'format' && typeof value === 'string' && !Object.hasOwn(ajv.formats, value)) return value
-      const nested = unknownFormat(value)
-      if (nested !== undefined) return nested
-    }
-    return undefined
+    return firstInSchema(schema, (key, value) => key === 'format' && typeof value === 'string' && !Object.hasOwn(ajv.formats, value) ? value : undefined)
   }
 
   /**
