@@ -37,7 +37,7 @@ const standardUri = addFormats.get('uri') as (value: string) => boolean
 const standardUrl = addFormats.get('url') as RegExp
 
 /** Whether `value` is an absolute http(s) URL: the only links a problem member may carry. */
-function isHttpUrl (value: string): boolean {
+export function isHttpUrl (value: string): boolean {
   return HTTP_URL.test(value) && standardUri(value) && URL.canParse(value)
 }
 

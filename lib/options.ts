@@ -264,7 +264,8 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
   for (const [foreign, entry] of codes) checkMappable(`codes[${JSON.stringify(foreign)}]`, entry, Object.hasOwn(givenCodes, foreign))
 
   const statusCodes = resolveStatusCodes(entries, raw.statusCodes)
-  for (const [status, entry] of statusCodes) checkMappable(`statusCodes[${status}]`, entry, Object.hasOwn(plainObject('statusCodes', raw.statusCodes), String(status)))
+  const givenStatusCodes = plainObject('statusCodes', raw.statusCodes)
+  for (const [status, entry] of statusCodes) checkMappable(`statusCodes[${status}]`, entry, Object.hasOwn(givenStatusCodes, String(status)))
 
   const maxDetailLength = raw.maxDetailLength ?? DEFAULT_MAX_DETAIL_LENGTH
   if (!Number.isInteger(maxDetailLength) || (maxDetailLength as number) < 16) invalid('maxDetailLength', `must be a whole number of characters, 16 or more, got ${describe(maxDetailLength)}`)

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Classification, ValidationIssue } from './classify.ts'
+import { urlWithoutQuery } from './client/error.ts'
 import { bound } from './guards.ts'
 import type { ProblemDetailsConfig } from './options.ts'
 import { reasonPhrase } from './status-phrases.ts'
@@ -38,9 +39,7 @@ const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
  * own is cut short: never a byte of a credential).
  */
 export function instanceOf (request: FastifyRequest): string {
-  const url = request.url
-  const end = url.search(/[?#]/)
-  let path = end === -1 ? url : url.slice(0, end)
+  let path = urlWithoutQuery(request.url)
   const scheme = ABSOLUTE_FORM.exec(path)
   if (scheme !== null) {
     const slash = path.indexOf('/', Math.max(scheme[0].length, path.lastIndexOf('@') + 1))

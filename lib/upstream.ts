@@ -4,7 +4,7 @@ import { isProblemResponseError, urlWithoutQuery, type ProblemResponseError } fr
 import { DEFAULT_MAX_PROBLEM_BYTES, DEFAULT_PROBLEM_TIMEOUT, discardBody, readProblem, type ClientProblemDocument, type ProblemReadOutcome } from './client/parse.ts'
 import { retryAfterSeconds } from './client/retry.ts'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
-import { createMemberValidator, type MemberValidator } from './members.ts'
+import { createMemberValidator, isHttpUrl, type MemberValidator } from './members.ts'
 import { describe } from './guards.ts'
 import { DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, resolveStatusCodes, type ProblemDetailsConfig } from './options.ts'
 import { ProblemError } from './problem-error.ts'
@@ -145,16 +145,6 @@ function isUrlMember (name: string, schema: Record<string, unknown>): boolean {
   return (typeof schema.format === 'string' && URL_FORMATS.has(schema.format)) || name.toLowerCase().endsWith('url')
 }
 
-function isHttpUrl (value: unknown): boolean {
-  if (typeof value !== 'string') return false
-  try {
-    const { protocol } = new URL(value)
-    return protocol === 'http:' || protocol === 'https:'
-  } catch {
-    return false
-  }
-}
-
 /**
  * The upstream members the local entry declares, each valid against its schema (URL members http(s)
  * only); undefined when a required member is missing or invalid.
@@ -165,7 +155,7 @@ function membersFor (entry: ResolvedProblemEntry, document: ClientProblemDocumen
     const value = document?.[name]
     if (value === undefined) continue
     const schema = entry.members[name] as Record<string, unknown>
-    if (isUrlMember(name, schema) && !isHttpUrl(value)) continue
+    if (isUrlMember(name, schema) && !(typeof value === 'string' && isHttpUrl(value))) continue
     if (index.validator.validate(`${entry.code}\u0000${name}`, { [name]: schema }, [], { [name]: value }) !== undefined) continue
     members[name] = value
   }
