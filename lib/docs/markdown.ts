@@ -24,6 +24,11 @@ function escapePlain (text: string, first: boolean): string {
   return first ? escaped.replace(BLOCK_START, (start) => /\d/.test(start) ? `${start}\\` : `\\${start}`) : escaped
 }
 
+/** Backticks enough to fence `text`: one more than its longest run of backticks, and at least `min`. */
+function backtickFence (text: string, min: number): string {
+  return '`'.repeat(Math.max(min - 1, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+}
+
 /**
  * A code span whose content is exactly `text`: fenced with more backticks than any run inside,
  * padded with a space where CommonMark would otherwise take one away or end the span early. In a
@@ -31,7 +36,7 @@ function escapePlain (text: string, first: boolean): string {
  */
 function codeSpan (text: string, inTable = false): string {
   const content = text.replace(/\r\n?|\n/g, ' ')
-  const fence = '`'.repeat(Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+  const fence = backtickFence(content, 1)
   const pad = /^`|`$/.test(content) || (/^ [^]* $/.test(content) && content.trim() !== '') ? ' ' : ''
   return fence + pad + (inTable ? content.replaceAll('|', '\\|') : content) + pad + fence
 }
@@ -76,7 +81,7 @@ function memberTable (rows: readonly MemberRow[]): string {
 
 function fence (json: string | undefined): string {
   if (json === undefined) return `_${NO_EXAMPLE_TEXT}_`
-  const ticks = '`'.repeat(Math.max(2, ...(json.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+  const ticks = backtickFence(json, 3)
   return `${ticks}json\n${json}\n${ticks}`
 }
 
