@@ -8,7 +8,7 @@
 // `node bench/counter.js` prints the figures; bench/run.js runs it as part of `npm run bench`.
 const { existsSync } = require('node:fs')
 const { dirname, join } = require('node:path')
-const { sumProblems } = require('./problems-metric.js')
+const { sumProblems } = require('../scripts/problems-metric.js')
 
 /** The counting function of the build under test, or undefined for a build without the counter. */
 function loadCountProblem (packagePath) {

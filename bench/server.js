@@ -10,7 +10,7 @@ const { VARIANTS, DETAIL, itemsSchema } = require('./variants.js')
  * package cannot be required by its name from here), or another build given with `--package`.
  */
 const PACKAGE = process.env.BENCH_PACKAGE || require('node:path').join(__dirname, '..')
-const { sumProblems } = require('./problems-metric.js')
+const { sumProblems } = require('../scripts/problems-metric.js')
 
 let exportedSpans = 0
 let otelSdk

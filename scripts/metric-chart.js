@@ -10,6 +10,7 @@
 const { fork } = require('node:child_process')
 const { writeFileSync } = require('node:fs')
 const { join, relative } = require('node:path')
+const { problemPoints } = require('./problems-metric.js')
 
 const ROOT = join(__dirname, '..')
 const DEMO = join(ROOT, 'examples', 'demo.js')
@@ -66,14 +67,9 @@ function expectedCounts (plan, routes = ROUTES) {
  */
 function collect (resourceMetrics) {
   const counts = {}
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      if (metric.descriptor.name !== METRIC) continue
-      for (const point of metric.dataPoints) {
-        const code = String(point.attributes['problem_details.code'])
-        counts[code] = (counts[code] ?? 0) + point.value
-      }
-    }
+  for (const point of problemPoints(resourceMetrics)) {
+    const code = String(point.attributes['problem_details.code'])
+    counts[code] = (counts[code] ?? 0) + point.value
   }
   return counts
 }
