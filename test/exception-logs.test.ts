@@ -188,6 +188,8 @@ t.test('the emitter: once per request, never throws, and without a span uses the
   t.equal(emitted[1]?.body, 'Error', 'without a message, the type is the body')
   t.notOk('exception.message' in (emitted[1]?.attributes as object))
   t.equal((emitted[1]?.attributes as Record<string, string>)['exception.stacktrace'].length, 16_384, 'the stack is bounded')
+  logger({ raw: {}, method: 'GET', is404: true } as never, undefined, { ...problem, thrown: 'plain text failure' })
+  t.match(emitted[2], { body: 'plain text failure', attributes: { 'exception.type': 'string', 'exception.message': 'plain text failure' } }, 'a thrown string is its own message')
 
   const failing = createExceptionLogger({ getLogger: () => ({ emit () { throw new Error('exporter down') } }) })
   t.doesNotThrow(() => failing({ raw: {}, method: 'GET', is404: true } as never, undefined, problem))
