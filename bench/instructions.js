@@ -11,7 +11,7 @@
 // window dumped. The figure is the median of the windows' instructions per response. The warm-up
 // is long (12,000 requests by default): V8 keeps optimizing the server's code until about then.
 // Needs valgrind (`apt-get install valgrind`); prints one line per variant and the ratios to the first.
-const { execFileSync, fork } = require('node:child_process')
+const { execFileSync, fork, spawnSync } = require('node:child_process')
 const { mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs')
 const { once } = require('node:events')
 const { tmpdir } = require('node:os')
@@ -50,20 +50,25 @@ function totalOf (file) {
   return Number(line.split(/\s+/)[1])
 }
 
+/**
+ * One variant's instructions per response: `settings` { windows, requests, warmup }. Returns the
+ * median, the range and every window's figure (bench/run.js pairs the windows of two variants).
+ */
 async function measure (variant, settings) {
   const dir = mkdtempSync(join(tmpdir(), 'callgrind-'))
   const child = fork(join(__dirname, 'server.js'), [variant.name], {
+    cwd: join(__dirname, '..'),
     execPath: 'valgrind',
-    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', '--expose-gc'],
+    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // a metrics reader exports each second of wall-clock time: under valgrind that would be about
     // fifty times as often per response as in a real server, so the figure counts no export
-    env: { ...process.env, BENCH_METRICS_INTERVAL_MS: '3600000' }
+    env: { ...process.env, BENCH_METRICS_INTERVAL_MS: '3600000', ...(settings.package === undefined ? {} : { BENCH_PACKAGE: settings.package }) }
   })
   try {
     const [ready] = await once(child, 'message')
     await load(ready.port, variant, settings.warmup)
-    const perResponse = []
+    const windows = []
     for (let w = 0; w < settings.windows; w++) {
       execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' })
       execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
@@ -71,18 +76,31 @@ async function measure (variant, settings) {
       execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
       execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
       const dumps = readdirSync(dir).filter((name) => name.startsWith('out.')).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
-      perResponse.push(totalOf(join(dir, dumps.at(-1))) / settings.requests)
+      windows.push(totalOf(join(dir, dumps.at(-1))) / settings.requests)
     }
-    perResponse.sort((a, b) => a - b)
-    return { median: perResponse[perResponse.length >> 1], min: perResponse[0], max: perResponse.at(-1) }
+    const sorted = [...windows].sort((a, b) => a - b)
+    return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted.at(-1), windows }
   } finally {
     child.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
+/** Whether valgrind and callgrind_control can be run (both are needed). */
+function valgrindAvailable () {
+  for (const tool of ['valgrind', 'callgrind_control']) {
+    const found = spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' })
+    if (found.status !== 0) return false
+  }
+  return true
+}
+
 async function main () {
   const settings = parseArgs(process.argv.slice(2))
+  if (!valgrindAvailable()) {
+    console.error('valgrind and callgrind_control are needed (apt-get install valgrind)')
+    process.exit(1)
+  }
   const results = []
   for (const name of settings.variants) {
     const variant = VARIANTS.find((v) => v.name === name)
@@ -94,7 +112,11 @@ async function main () {
   console.log(`${settings.windows} windows x ${settings.requests} requests after ${settings.warmup} warm-up requests, Node ${process.version}`)
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error)
+    process.exit(1)
+  })
+}
+
+module.exports = { measure, valgrindAvailable }

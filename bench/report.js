@@ -12,21 +12,34 @@ const whole = (n) => Math.round(n).toLocaleString('en-US')
 const mebibytes = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MB`
 
 function targetValue (t) {
+  if (t.variant !== undefined && t.against !== undefined) {
+    if (t.ratio === undefined) return `not measured: instruction counts need valgrind (CPU ${t.cpuRatio.toFixed(3)}x, for information; max ${ratio(t.max)})`
+    const other = t.by === 'cpu' && t.instructionRatio !== undefined ? `; instructions ${t.instructionRatio.toFixed(3)}x` : t.by === 'instructions' ? `; CPU ${t.cpuRatio.toFixed(3)}x` : ''
+    return `${t.ratio.toFixed(3)}x by ${t.by === 'cpu' ? 'CPU time' : 'instructions'}, IQR ${t.q1.toFixed(3)}-${t.q3.toFixed(3)} (max ${ratio(t.max)}${other})`
+  }
+  // a ratio of another kind (bench/startup.js: medians of fresh processes)
   if (t.ratio !== undefined) return `${t.ratio.toFixed(3)}x (max ${ratio(t.max)})`
   if (t.valueMs !== undefined) return `${t.valueMs.toFixed(0)} ms (max ${t.maxMs} ms)`
   if (t.share !== undefined) return `${(t.share * 100).toFixed(3)}% (max ${(t.maxShare * 100).toFixed(0)}%)`
   return `${mebibytes(t.valueBytes)} (max ${mebibytes(t.maxBytes)})`
 }
 
+const verdict = (t) => t.met === true ? 'met' : t.met === false ? 'missed' : 'not judged'
+
+/** A paired ratio with its interquartile range: `1.02x (0.98-1.05)`. */
+const pairedText = (p) => p === undefined ? '' : `${p.median.toFixed(3)}x (${p.q1.toFixed(2)}-${p.q3.toFixed(2)})`
+const instructionCount = (v) => v.instructions === undefined ? '' : whole(v.instructions.median)
+const instructionRatio = (v) => v.compare === undefined || v.instructionsPaired?.[v.compare] === undefined ? '' : `${v.instructionsPaired[v.compare].median.toFixed(3)}x`
+
 function loadOf (report, when) {
   const value = report.machine.loadAverage?.[when]
   return typeof value === 'number' ? value.toFixed(2) : 'unknown'
 }
 
-/** The problem counter's cost in one line: the ratio and the microseconds per problem, with the spread. */
+/** The problem counter's cost in one line: paired ratios, CPU and instructions. */
 function counterLine (c) {
-  return `metrics on ${micros(c.onMicros)} µs (spread ${percent(c.onSpread)}), off ${micros(c.offMicros)} µs (spread ${percent(c.offSpread)}): ` +
-    `${c.ratio.toFixed(3)}x, ${signed(c.perProblemMicros)} µs per problem; round by round ${c.roundRatioMin.toFixed(3)}x to ${c.roundRatioMax.toFixed(3)}x (median ${c.roundRatioMedian.toFixed(3)}x, ${signed(c.roundMicrosMedian)} µs)`
+  const instr = c.instructions === undefined ? 'instructions not counted' : `instructions ${whole(c.instructionsOn)} vs ${whole(c.instructionsOff)} per response: ${c.instructions.median.toFixed(3)}x (windows ${c.instructions.min.toFixed(3)}x to ${c.instructions.max.toFixed(3)}x)`
+  return `CPU metrics on ${micros(c.onMicros)} µs, off ${micros(c.offMicros)} µs; paired round by round ${c.roundRatioMedian.toFixed(3)}x (IQR ${c.roundRatioQ1.toFixed(3)}-${c.roundRatioQ3.toFixed(3)}, range ${c.roundRatioMin.toFixed(3)}-${c.roundRatioMax.toFixed(3)}), ${signed(c.perProblemMicros)} µs per problem; ${instr}`
 }
 
 function countedNote (c) {
@@ -51,10 +64,10 @@ function pad (text, width, right) {
 
 /** The table printed to the terminal. */
 function renderTable (report) {
-  const head = ['variant', 'CPU µs/resp', 'x baseline', 'spread', 'req/s', 'x baseline', 'bytes']
-  const rows = report.variants.map((v) => [v.name, micros(v.cpuMicrosPerResponse), ratio(v.cpuRatio), percent(v.cpuSpread), whole(v.requestsPerSecond), ratio(v.rpsRatio), String(v.responseBytes)])
+  const head = ['variant', 'CPU µs/resp', 'spread', 'x baseline (IQR)', 'vs', 'x vs (IQR)', 'instr/resp', 'instr x vs', 'req/s', 'bytes']
+  const rows = report.variants.map((v) => [v.name, micros(v.cpuMicrosPerResponse), percent(v.cpuSpread), pairedText(v.paired.baseline), v.compare ?? '', v.compare === 'baseline' ? '' : pairedText(v.compareRatio), instructionCount(v), instructionRatio(v), whole(v.requestsPerSecond), String(v.responseBytes)])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells) => cells.map((c, i) => pad(c, widths[i], i > 0)).join('  ')
+  const line = (cells) => cells.map((c, i) => pad(c, widths[i], i > 0 && i !== 4)).join('  ')
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')]
   let group
   report.variants.forEach((v, i) => {
@@ -64,8 +77,9 @@ function renderTable (report) {
     }
     out.push(line(rows[i]))
   })
-  out.push('', 'Targets (CPU time per response, medians of this run):')
-  for (const t of report.targets) out.push(`  ${t.met ? 'MET ' : 'MISS'}  ${t.target}: ${targetValue(t)}`)
+  if (report.instructions?.skipped !== undefined) out.push('', `Instructions per response: not counted (${report.instructions.skipped}).`)
+  out.push('', 'Targets (paired medians of this run):')
+  for (const t of report.targets) out.push(`  ${t.met === true ? 'MET ' : t.met === false ? 'MISS' : 'N/A '}  ${t.target}: ${targetValue(t)}`)
   if (report.counter != null) {
     const c = report.counter
     if (c.ratio !== undefined) {
@@ -104,8 +118,8 @@ function escapeXml (text) {
 function renderSvg (report) {
   const rowHeight = 24
   const groupGap = 22
-  const labelWidth = 430
-  const barWidth = 360
+  const labelWidth = 520
+  const barWidth = 330
   const valueWidth = 130
   const top = 52
   const width = labelWidth + barWidth + valueWidth
@@ -122,7 +136,7 @@ function renderSvg (report) {
       parts.push(`<text x="8" y="${y + 12}" class="group">${escapeXml(group)}</text>`)
       y += groupGap
     }
-    const ours = v.name.startsWith('ours') || v.name.startsWith('metrics-') || v.name === 'happy-with' || v.name === 'otel-ours'
+    const ours = v.name.startsWith('ours') || v.name.startsWith('metrics-') || v.name.startsWith('happy-with') || v.name === 'otel-ours'
     const w = Math.max(1, v.cpuMicrosPerResponse * scale)
     parts.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeXml(v.label)}</text>`)
     parts.push(`<rect x="${labelWidth}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" class="${ours ? 'ours' : 'other'}"/>`)
@@ -142,8 +156,8 @@ function renderSvg (report) {
   .note { fill: #57606a; font-size: 11px; }
 </style>
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="8" y="22" class="title">Server CPU time per response (µs, lower is better; median of ${report.settings.rounds} rounds)</text>
-<text x="8" y="40" class="note">Blue: fastify-problem-details. Grey: Fastify alone and the alternatives. Dashed line: the baseline (Fastify's default error handler).</text>
+<text x="8" y="22" class="title">Server CPU time per response (µs, lower is better; median of ${report.settings.rounds} rounds; ratio: paired median vs the baseline)</text>
+<text x="8" y="40" class="note">Blue: fastify-problem-details. Grey: Fastify alone, Node alone and the alternatives. Dashed line: the baseline (Fastify's default error handler).</text>
 ${parts.join('\n')}
 <line x1="${baseX}" y1="${top}" x2="${baseX}" y2="${y}" class="base"/>
 <text x="8" y="${height - 10}" class="note">${escapeXml(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, ${report.date.slice(0, 10)}`)}</text>
@@ -164,10 +178,25 @@ function renderMarkdown (report, previous) {
   const at = previous.indexOf(NOTES_MARKER)
   const notes = at === -1 ? `${NOTES_MARKER}\n` : previous.slice(at)
   const variants = markdownTable(
-    ['Variant', 'CPU µs / response', 'x baseline', 'Spread', 'Requests / s', 'x baseline', 'Body bytes'],
-    report.variants.map((v) => [`${v.label} (\`${v.name}\`)`, micros(v.cpuMicrosPerResponse), ratio(v.cpuRatio), percent(v.cpuSpread), whole(v.requestsPerSecond), ratio(v.rpsRatio), String(v.responseBytes)]),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r'])
-  const targets = markdownTable(['Target', 'Measured', ''], report.targets.map((t) => [t.target, targetValue(t), t.met ? 'met' : '**missed**']), ['l', 'r', 'l'])
+    ['Variant', 'CPU µs / response', 'Spread', 'x baseline, paired (IQR)', 'Compared with', 'x comparison, paired (IQR)', 'Instructions / response', 'Instructions x comparison', 'Requests / s', 'Body bytes'],
+    report.variants.map((v) => [`${v.label} (\`${v.name}\`)`, micros(v.cpuMicrosPerResponse), percent(v.cpuSpread), pairedText(v.paired.baseline), v.compare === undefined ? '' : `\`${v.compare}\``, v.compare === 'baseline' ? '' : pairedText(v.compareRatio), instructionCount(v), instructionRatio(v), whole(v.requestsPerSecond), String(v.responseBytes)]),
+    ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r'])
+  const targets = markdownTable(['Target', 'Measured', ''], report.targets.map((t) => [t.target, targetValue(t), t.met === false ? '**missed**' : verdict(t)]), ['l', 'r', 'l'])
+  const counted = report.variants.filter((v) => v.instructions !== undefined)
+  const is = report.instructions?.settings
+  const instructionSection = counted.length === 0
+    ? `Not counted in this run (${report.instructions?.skipped ?? 'not requested'}).`
+    : `${markdownTable(['Variant', 'Instructions / response (median)', 'Windows', 'Compared with', 'x comparison, paired (range)', 'x baseline, paired', 'CPU x comparison, paired'],
+      counted.map((v) => {
+        const p = v.compare === undefined ? undefined : v.instructionsPaired?.[v.compare]
+        return [`\`${v.name}\``, whole(v.instructions.median), `${whole(v.instructions.min)} to ${whole(v.instructions.max)}`, v.compare === undefined ? '' : `\`${v.compare}\``, p === undefined ? '' : `${p.median.toFixed(3)}x (${p.min.toFixed(3)}-${p.max.toFixed(3)})`, v.instructionsPaired?.baseline === undefined ? '' : `${v.instructionsPaired.baseline.median.toFixed(3)}x`, v.compareRatio === undefined ? '' : `${v.compareRatio.median.toFixed(3)}x`]
+      }),
+      ['l', 'r', 'r', 'l', 'r', 'r', 'r'])}
+
+Each server under \`valgrind --tool=callgrind --instr-atstart=no\` (\`node --single-threaded\`), warmed
+up with ${whole(is.warmup)} requests with instrumentation off, then ${is.windows} windows of ${whole(is.requests)} requests on one
+connection, each counted alone; the figure is the median of the windows. Paired ratios divide
+window i of a variant by window i of its comparison.`
   const registrations = markdownTable(['Catalog entries', 'Registration (ms)', 'CPU µs / error', 'x 16 entries'],
     registrationRows(report).map((v) => [whole(v.catalogSize), v.registerMs.toFixed(1), micros(v.cpuMicrosPerResponse), ratio(v.cpuMicrosPerResponse / report.variants.find((x) => x.name === 'ours-throw').cpuMicrosPerResponse)]),
     ['r', 'r', 'r', 'r'])
@@ -207,8 +236,11 @@ validation failure.
     ? `Not measured over HTTP in this run.\n\n${alone}`
     : `${markdownTable(['', 'metrics: false', 'metrics: true', 'on / off', 'per problem'],
       [
-        ['CPU µs / response (median)', micros(c.offMicros), micros(c.onMicros), `${c.ratio.toFixed(3)}x`, `${signed(c.perProblemMicros)} µs`],
-        ['Spread', percent(c.offSpread), percent(c.onSpread), `${c.roundRatioMin.toFixed(3)}x to ${c.roundRatioMax.toFixed(3)}x round by round`, `${signed(c.roundMicrosMedian)} µs (median of the rounds)`]
+        ['CPU µs / response (median of the rounds)', micros(c.offMicros), micros(c.onMicros), `${c.ratio.toFixed(3)}x paired (IQR ${c.roundRatioQ1.toFixed(3)}-${c.roundRatioQ3.toFixed(3)}, range ${c.roundRatioMin.toFixed(3)}-${c.roundRatioMax.toFixed(3)})`, `${signed(c.perProblemMicros)} µs (median of the rounds)`],
+        ['Spread of the rounds', percent(c.offSpread), percent(c.onSpread), '', ''],
+        ...(c.instructions === undefined
+          ? []
+          : [['Instructions / response', whole(c.instructionsOff), whole(c.instructionsOn), `${c.instructions.median.toFixed(3)}x paired (windows ${c.instructions.min.toFixed(3)}-${c.instructions.max.toFixed(3)})`, `${signed((c.instructionsOn - c.instructionsOff) / 1000)}k instructions`]])
       ],
       ['l', 'r', 'r', 'r', 'r'])}
 
@@ -234,18 +266,38 @@ were competing for the 2 cores: expect a wide spread between rounds).
 
 ## Targets
 
+Every ratio target is judged on a **paired median**: in each round, the variant's CPU time per
+response divided by its comparison's in the same round, then the median of those per-round ratios
+(IQR: the interquartile range of them). Targets on instructions use the instruction counts below,
+paired window by window; "not judged" means they were not counted in this run (no valgrind).
+
 ${targets}
 
 ## Every variant
 
 CPU time is the server process's own (user + system), measured with \`process.cpuUsage()\`
 around each round and divided by the number of responses; the median of ${report.settings.rounds} rounds
-of ${whole(report.settings.requests)} requests (${report.settings.connections} connections), after ${whole(report.settings.warmup)} warm-up requests.
-"Spread" is (slowest round - fastest round) / median. Requests per second are
-reported beside it, but on a 2-core machine where autocannon shares the CPU with the server they
-move more than CPU time does. Every ratio is to the \`baseline\` of the same run.
+of ${whole(report.settings.requests)} requests (${report.settings.connections} connections), after ${whole(report.settings.warmup)} warm-up requests per server.
+"Spread" is (slowest round - fastest round) / median of one server's rounds. The ratios are
+paired: per round, the variant over the baseline (or over its comparison) of that same round,
+then the median of the per-round ratios and, in brackets, their interquartile range. Two servers
+of one round ran seconds apart, so a slow stretch of the shared machine moves both, and pairing
+cancels most of it, where a ratio of two medians would not. Requests per second are reported
+beside it, but on a 2-core machine where autocannon shares the CPU with the server they move more
+than CPU time does.
 
 ${variants}
+
+## Instructions per response
+
+Instructions executed per response, counted by valgrind's callgrind for the headline variants: a
+figure the machine's load does not move, which resolves differences of 1% that CPU time on a shared
+2-core machine cannot. Reproduce any of them with \`node bench/instructions.js <variant>...\` (for
+example \`node bench/instructions.js metrics-off metrics-on\`); valgrind is needed
+(\`apt-get install valgrind\`), and \`npm run bench\` skips this part, saying so, without it
+(\`--no-instructions\` skips it on purpose).
+
+${instructionSection}
 
 ## The problem counter (metrics on vs off)
 
@@ -255,13 +307,12 @@ reader collects. Its cost with a metrics SDK is measured on two servers of the s
 others: each registers the metrics SDK as a service does (a global \`MeterProvider\` from
 \`@opentelemetry/sdk-metrics\` with a \`PeriodicExportingMetricReader\` exporting to memory every
 second) and throws the same \`ProblemError\`; one registers the plugin with \`metrics: true\` (the
-default), the other with \`metrics: false\`. The target is the issue's: under 2% of the error path.
-"Per problem" is the difference of the two medians; round by round, each round's \`metrics-on\`
-server is compared with its \`metrics-off\` one, which ran just before it. On this 2-core
-machine the rounds of one server move by far more than 2% (the spread), so CPU time cannot
-resolve a difference that small: the instruction counts in the notes below (\`node bench/instructions.js
-metrics-off metrics-on\`, under valgrind, which the machine's load does not move) can. The counting
-function alone (below the table), called in a tight loop, is a lower bound.
+default), the other with \`metrics: false\`. The target is the issue's: under 2% of the error path,
+judged on instructions when they were counted (valgrind moves the reader's export interval out of
+the windows: it slows the server about fifty times while the interval stays in wall-clock time),
+on the paired CPU ratio otherwise. On this 2-core machine the rounds of one server move by more
+than 2% (the spread), so CPU time can hardly resolve a difference that small; instructions can.
+The counting function alone (below the table), called in a tight loop, is a lower bound.
 
 ${counter}
 ## Catalog size
@@ -305,21 +356,35 @@ ${memory}
 ${memoryNote}
 ## How it is measured
 
-- Each variant is its own Fastify 5 server in its own child process (\`bench/server.js\`) on
-  127.0.0.1, port 0, with the logger off (the same for every variant). The load comes from
-  autocannon in the parent process (\`bench/run.js\`).
+- Each variant is its own server in its own child process (\`bench/server.js\`) on 127.0.0.1,
+  port 0: a Fastify 5 app with the logger off (the same for every variant), or, for \`raw-node\`,
+  a bare \`node:http\` server. The load comes from autocannon in the parent process
+  (\`bench/run.js\`).
 - Every server is checked first: one real request must get the expected status, and the
-  plugin's variants must send a problem document. The \`limit\` variant sends, byte for byte,
-  the body \`reply.problem()\` sends. Every response of every round must carry the expected
-  status, or the run fails.
-- Warm-up, then interleaved rounds (A B C ... A B C ...), so slow drift of the machine spreads
-  over all variants instead of landing on one. Before each round the server collects garbage;
-  the collection work caused by the round itself is part of its CPU time.
+  plugin's variants must send a problem document. The \`limit\` variant (pre-serialized, the floor
+  for Fastify), \`hand-written\` (a ten-line \`setErrorHandler\` with \`JSON.stringify\`) and
+  \`raw-node\` send, byte for byte and with the same content type, the document the plugin sends.
+  Every response of every round must carry the expected status, or the run fails.
+- No garbage collection is forced before or during measured work, and the servers run without
+  \`--expose-gc\`: on Node 20 a forced full collection deoptimizes the server's hot functions and
+  TurboFan compiles them again during the next round, which added about 100 µs to every response
+  of every variant and pushed every ratio towards 1. The garbage a round makes is collected by V8 as
+  in production, within that round's CPU time. Only the memory measurement forces collections,
+  in its own process, to read the heap.
+- Each server is warmed up with ${whole(report.settings.warmup)} requests before any round: V8 keeps optimizing a Fastify
+  server's hot path until about 12,000 requests, and rounds measured before then count compilation.
+- Interleaved rounds (A B C ... then ... C B A, alternating), so slow drift of the machine spreads
+  over all variants and no server always runs right after the same neighbour.
 - The OpenTelemetry variants start the Node SDK with the HTTP instrumentation and a batch span
   processor whose exporter drops the spans, before Fastify is loaded; every request is traced.
-- Every run writes its full figures, round by round, to \`bench/results/\` (JSON).
-- \`npm run bench -- --quick\` is the smoke mode the test suite runs; \`--cpu-prof\` writes a
-  V8 CPU profile of every server to \`bench/results/profiles/\`; \`--help\` lists the options.
+- Every run writes its full figures, round by round and window by window, to \`bench/results/\` (JSON).
+- \`npm run bench -- --quick\` is the smoke mode (\`npm run bench:smoke\`, run by CI; no instruction
+  counts); \`--help\` lists the options.
+- \`npm run bench -- --only ours-throw --cpu-prof\` writes a V8 CPU profile of every server to
+  \`bench/results/profiles/\`; \`node bench/profile.js bench/results/profiles/ours-throw.cpuprofile\`
+  sums self time per function, grouped by origin (this package, Fastify and its dependencies, Node's
+  internals, GC and idle), in µs per response (the responses of each server are recorded beside the
+  profiles). A profile covers the server's whole life: start-up, warm-up and rounds.
 
 ${notes}`
 }

@@ -1,46 +1,64 @@
 'use strict'
 // The benchmark harness: `npm run bench` (full, writes docs/benchmarks.md) or `npm run bench -- --quick`.
 // Every server variant runs in its own child process (bench/server.js) on 127.0.0.1; autocannon
-// loads them from this process: warm-up, then interleaved rounds (A B C ... A B C ...) of a fixed
-// number of requests. The primary figure is the server's CPU time per response, measured with
-// process.cpuUsage() inside the server around each round; medians over the rounds.
+// loads them from this process: a long warm-up, then interleaved rounds (A B C ... then ... C B A)
+// of a fixed number of requests. The primary figure is the server's CPU time per response, measured
+// with process.cpuUsage() inside the server around each round. Ratios are paired: in each round,
+// a variant's CPU time over its comparison's in the same round; the median of those per-round
+// ratios, with their spread, is what the targets are judged on. Beside CPU time, the headline
+// variants' instructions per response are counted under valgrind (bench/instructions.js), a figure
+// the machine's load does not move.
 const { fork, spawnSync } = require('node:child_process')
 const { mkdirSync, writeFileSync, readFileSync, existsSync } = require('node:fs')
 const os = require('node:os')
 const { join } = require('node:path')
 const autocannon = require('autocannon')
-const { VARIANTS } = require('./variants.js')
+const { VARIANTS, TARGETS, HEADLINE, comparisonOf } = require('./variants.js')
 const { renderTable, renderMarkdown, renderSvg } = require('./report.js')
 const { measureStartup } = require('./startup.js')
 const { measureNegotiation } = require('./negotiate.js')
 const { measureCounter } = require('./counter.js')
 const { ensureBenchDependencies } = require('./install.js')
+const instructions = require('./instructions.js')
 
 const ROOT = join(__dirname, '..')
 const PROFILES_DIR = join(__dirname, 'results', 'profiles')
 
-/** Settings of the two modes; every one can be overridden from the command line. */
+/**
+ * Settings of the two modes; every one can be overridden from the command line.
+ * Full mode: V8 keeps optimizing a server's code until about 12,000 requests, so each server is
+ * warmed up that long before any round; 16 rounds of 4,000 requests keep the whole run (about 25
+ * variants, the instruction counts, memory and startup) within about 25 minutes on 2 cores.
+ * Quick mode is CI's smoke run: short, no instruction counts.
+ */
 const MODES = {
-  full: { rounds: 5, requests: 2500, warmup: 1500, connections: 10, memory: 1_000_000, startup: 5 },
-  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1 }
+  full: { rounds: 16, requests: 4000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrWindows: 5, instrRequests: 300 },
+  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrWindows: 2, instrRequests: 100 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
 const ANSWER_TIMEOUT_MS = 60_000
 const MEMORY_TIMEOUT_MS = 600_000
 
 const USAGE = `Usage: node bench/run.js [options]
-  --quick            smoke mode: few requests, 2 rounds, no docs written
-  --rounds N         interleaved rounds (default ${MODES.full.rounds})
-  --requests N       requests per variant per round (default ${MODES.full.requests})
-  --warmup N         warm-up requests per variant (default ${MODES.full.warmup})
-  --connections N    autocannon connections (default ${MODES.full.connections})
-  --memory N         error responses for the heap measurement, 0 to skip (default ${MODES.full.memory})
-  --startup N        fresh processes per startup scenario (ready() with swagger and 1,000 routes), 0 to skip (default ${MODES.full.startup})
-  --only a,b         run only these variants (plus the baseline)
-  --out FILE         also write the JSON results to FILE
-  --docs / --no-docs write docs/benchmarks.md and docs/benchmarks.svg (default: on, off with --quick)
-  --package PATH     benchmark another build of the plugin (a path to its CommonJS entry), to compare a change
-  --cpu-prof         write a V8 CPU profile of every server to bench/results/profiles/`
+  --quick              smoke mode: few requests, 2 rounds, no instruction counts, no docs written
+  --rounds N           interleaved rounds (default ${MODES.full.rounds})
+  --requests N         requests per variant per round (default ${MODES.full.requests})
+  --warmup N           warm-up requests per variant (default ${MODES.full.warmup})
+  --connections N      autocannon connections (default ${MODES.full.connections})
+  --memory N           error responses for the heap measurement, 0 to skip (default ${MODES.full.memory})
+  --startup N          fresh processes per startup scenario (ready() with swagger and 1,000 routes), 0 to skip (default ${MODES.full.startup})
+  --only a,b           run only these variants (plus the baseline and the variants they are compared with)
+  --out FILE           also write the JSON results to FILE
+  --docs / --no-docs   write docs/benchmarks.md and docs/benchmarks.svg (default: on, off with --quick)
+  --package PATH       benchmark another build of the plugin (a path to its CommonJS entry), to compare a change
+  --cpu-prof           write a V8 CPU profile of every server to bench/results/profiles/ (summarize with bench/profile.js)
+  --instructions / --no-instructions
+                       count instructions per response under valgrind for the headline variants
+                       (default: on when valgrind and callgrind_control are on PATH, off with --quick)
+  --instr-only a,b     count instructions for these variants instead of the headline ones
+  --instr-warmup N     warm-up requests under valgrind, per variant (default ${MODES.full.instrWarmup})
+  --instr-windows N    counted windows per variant (default ${MODES.full.instrWindows})
+  --instr-requests N   requests per window (default ${MODES.full.instrRequests})`
 
 function parseArgs (argv) {
   const quick = argv.includes('--quick')
@@ -65,6 +83,12 @@ function parseArgs (argv) {
     else if (arg === '--no-docs') settings.docs = false
     else if (arg === '--cpu-prof') settings.cpuProf = true
     else if (arg === '--package') settings.package = argv[++i]
+    else if (arg === '--instructions') settings.instructions = true
+    else if (arg === '--no-instructions') settings.instructions = false
+    else if (arg === '--instr-only') settings.instrOnly = String(argv[++i]).split(',')
+    else if (arg === '--instr-warmup') settings.instrWarmup = number()
+    else if (arg === '--instr-windows') settings.instrWindows = Math.max(1, number())
+    else if (arg === '--instr-requests') settings.instrRequests = Math.max(1, number())
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE)
       process.exit(0)
@@ -74,10 +98,23 @@ function parseArgs (argv) {
   return settings
 }
 
-function median (values) {
+/** The value at fraction `q` of the sorted values, interpolated (q = 0.5: the median). */
+function quantile (values, q) {
   const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  const at = (sorted.length - 1) * q
+  const low = Math.floor(at)
+  return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low)
+}
+
+const median = (values) => quantile(values, 0.5)
+
+/**
+ * Paired ratios: `a[i] / b[i]` for each round (or instruction window) i, both measured in that
+ * round, so drift of the machine between rounds cancels out. The median and the spread of them.
+ */
+function paired (a, b) {
+  const ratios = a.map((x, i) => x / b[i])
+  return { median: median(ratios), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75), min: Math.min(...ratios), max: Math.max(...ratios), ratios }
 }
 
 /** Sends `message` to the child and resolves with its answer of type `answer`. */
@@ -99,7 +136,8 @@ function ask (child, message, answer, timeoutMs = ANSWER_TIMEOUT_MS) {
 }
 
 function spawnServer (args, settings, name) {
-  const execArgv = ['--expose-gc']
+  // only the memory server may force collections (for its heap figures); see bench/server.js
+  const execArgv = args[0] === 'memory' ? ['--expose-gc'] : []
   if (settings.cpuProf) execArgv.push('--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', PROFILES_DIR, '--cpu-prof-name', `${name}.cpuprofile`)
   const env = settings.package === undefined ? process.env : { ...process.env, BENCH_PACKAGE: settings.package }
   const child = fork(join(__dirname, 'server.js'), args, { cwd: ROOT, execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -187,27 +225,31 @@ async function measureMemory (child) {
 
 /**
  * The problem counter's cost: the same error path with the metrics SDK in both servers, counted
- * (`metrics-on`) or not (`metrics-off`). Medians of the interleaved rounds, and the same figures
- * round by round (each round runs the two servers one after the other), for the spread.
+ * (`metrics-on`) or not (`metrics-off`). Paired ratios round by round (and per instruction window).
  */
 function counterCost (byName, alone) {
   const on = byName.get('metrics-on')
   const off = byName.get('metrics-off')
   if (on === undefined || off === undefined) return alone === undefined ? undefined : { alone }
-  const pairs = on.rounds.map((r, i) => ({ ratio: r.cpuMicrosPerResponse / off.rounds[i].cpuMicrosPerResponse, micros: r.cpuMicrosPerResponse - off.rounds[i].cpuMicrosPerResponse }))
-  const ratios = pairs.map((p) => p.ratio)
+  const pair = on.paired['metrics-off']
+  const micros = on.rounds.map((r, i) => r.cpuMicrosPerResponse - off.rounds[i].cpuMicrosPerResponse)
   return {
     onMicros: on.cpuMicrosPerResponse,
     offMicros: off.cpuMicrosPerResponse,
     onSpread: on.cpuSpread,
     offSpread: off.cpuSpread,
-    ratio: on.cpuMicrosPerResponse / off.cpuMicrosPerResponse,
-    perProblemMicros: on.cpuMicrosPerResponse - off.cpuMicrosPerResponse,
-    roundRatios: ratios,
-    roundRatioMedian: median(ratios),
-    roundRatioMin: Math.min(...ratios),
-    roundRatioMax: Math.max(...ratios),
-    roundMicrosMedian: median(pairs.map((p) => p.micros)),
+    // the paired median: what the target is judged on when there are no instruction counts
+    ratio: pair.median,
+    perProblemMicros: median(micros),
+    roundRatios: pair.ratios,
+    roundRatioMedian: pair.median,
+    roundRatioMin: pair.min,
+    roundRatioMax: pair.max,
+    roundRatioQ1: pair.q1,
+    roundRatioQ3: pair.q3,
+    instructions: on.instructionsPaired?.['metrics-off'],
+    instructionsOn: on.instructions?.median,
+    instructionsOff: off.instructions?.median,
     // what the SDK saw: every response of the counted server, none of the other
     countedOn: on.rounds.at(-1)?.problemsCounted,
     countedOff: off.rounds.at(-1)?.problemsCounted,
@@ -215,16 +257,31 @@ function counterCost (byName, alone) {
   }
 }
 
-/** The target ratios of the issue, computed from the medians of this run. */
+/** Every target: TARGETS, plus any `target` a variant declares itself. */
+function allTargets () {
+  const own = VARIANTS.filter((v) => v.target !== undefined).map((v) => ({ measure: 'cpu', ...v.target, variant: v.name }))
+  const listed = new Set(TARGETS.map((t) => `${t.variant} ${t.against}`))
+  return [...TARGETS, ...own.filter((t) => !listed.has(`${t.variant} ${t.against}`))]
+}
+
+/**
+ * The targets, judged on the paired medians of this run. A target on instructions is judged only
+ * when they were counted (`met` is then null); 'instructions-else-cpu' falls back to CPU time.
+ */
 function evaluateTargets (byName, memory, negotiation) {
   const targets = []
-  for (const variant of VARIANTS) {
-    const target = variant.target
-    const measured = byName.get(variant.name)
-    const against = target === undefined ? undefined : byName.get(target.against)
-    if (measured === undefined || against === undefined) continue
-    const ratio = measured.cpuMicrosPerResponse / against.cpuMicrosPerResponse
-    targets.push({ target: target.text, variant: variant.name, against: target.against, ratio, max: target.max, met: target.strict ? ratio < target.max : ratio <= target.max })
+  for (const target of allTargets()) {
+    const measured = byName.get(target.variant)
+    if (measured === undefined || byName.get(target.against) === undefined) continue
+    const cpu = measured.paired[target.against]
+    const instr = measured.instructionsPaired?.[target.against]
+    const by = target.measure === 'cpu' || (target.measure === 'instructions-else-cpu' && instr === undefined)
+      ? 'cpu'
+      : instr === undefined ? undefined : 'instructions'
+    const value = by === 'cpu' ? cpu : instr
+    const ratio = value?.median
+    const met = ratio === undefined ? null : target.strict ? ratio < target.max : ratio <= target.max
+    targets.push({ target: target.text, variant: target.variant, against: target.against, by: by ?? 'not measured', ratio, q1: value?.q1, q3: value?.q3, min: value?.min, max: target.max, cpuRatio: cpu.median, instructionRatio: instr?.median, met })
   }
   const largest = byName.get('ours-catalog-10000')
   if (largest?.registerMs !== undefined) {
@@ -244,12 +301,51 @@ function evaluateTargets (byName, memory, negotiation) {
   return targets
 }
 
+/** The variants of this run: all of them, or `--only` plus what those are compared with. */
+function selectVariants (only) {
+  if (only === undefined) return VARIANTS
+  const wanted = new Set(['baseline', ...only])
+  for (const name of only) {
+    const variant = VARIANTS.find((v) => v.name === name)
+    if (variant === undefined) {
+      // a variant another branch adds may not be here yet: skip it rather than fail
+      process.stderr.write(`--only: no variant ${name} on this branch, skipped\n`)
+      continue
+    }
+    if (comparisonOf(variant) !== undefined) wanted.add(comparisonOf(variant))
+  }
+  return VARIANTS.filter((v) => wanted.has(v.name))
+}
+
+/**
+ * Instructions per response under valgrind, one variant after the other (nothing else of the
+ * benchmark running). Returns undefined, with the reason printed, when they are not counted.
+ */
+async function countInstructions (settings, variants, log) {
+  if (!settings.instructions) {
+    log('instructions: not counted (--no-instructions or --quick)')
+    return { skipped: 'not requested' }
+  }
+  if (!instructions.valgrindAvailable()) {
+    log('instructions: valgrind or callgrind_control is not on PATH, instruction counts skipped (apt-get install valgrind)')
+    return { skipped: 'valgrind not installed' }
+  }
+  const names = new Set(variants.map((v) => v.name))
+  const chosen = (settings.instrOnly ?? HEADLINE).filter((name) => names.has(name))
+  const figures = {}
+  for (const name of chosen) {
+    log(`instructions: ${name} under valgrind (${settings.instrWarmup} warm-up requests, ${settings.instrWindows} windows x ${settings.instrRequests})`)
+    figures[name] = await instructions.measure(variants.find((v) => v.name === name), { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, package: settings.package })
+  }
+  return { settings: { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, connections: 1 }, variants: figures }
+}
+
 async function main () {
   const settings = parseArgs(process.argv.slice(2))
   ensureBenchDependencies()
   const started = Date.now()
   const loadAtStart = os.loadavg()[0]
-  const variants = settings.only === undefined ? VARIANTS : VARIANTS.filter((v) => v.name === 'baseline' || settings.only.includes(v.name))
+  const variants = selectVariants(settings.only)
   if (settings.cpuProf) mkdirSync(PROFILES_DIR, { recursive: true })
   const log = (line) => process.stderr.write(line + '\n')
 
@@ -270,23 +366,32 @@ async function main () {
       servers.push(memoryServer)
       await ask(memoryServer, undefined, 'ready', STARTUP_TIMEOUT_MS)
     }
-    const limit = servers[variants.findIndex((v) => v.name === 'limit')]
-    const reply = servers[variants.findIndex((v) => v.name === 'ours-reply')]
-    if (limit !== undefined && reply !== undefined && limit.sample.body !== reply.sample.body) {
-      throw new Error(`the limit variant must send the very body ours sends:\n${limit.sample.body}\n${reply.sample.body}`)
+    // the floor, the hand-written handler and the raw server must send the very document ours sends
+    const serverOf = (name) => servers[variants.findIndex((v) => v.name === name)]
+    const ours = serverOf('ours-reply') ?? serverOf('ours-throw')
+    for (const name of ['limit', 'hand-written', 'raw-node']) {
+      const other = serverOf(name)
+      if (ours === undefined || other === undefined) continue
+      if (other.sample.body !== ours.sample.body || other.sample.contentType !== ours.sample.contentType) {
+        throw new Error(`the ${name} variant must send the very document ours sends:\n${other.sample.contentType} ${other.sample.body}\n${ours.sample.contentType} ${ours.sample.body}`)
+      }
     }
 
-    // 2. warm-up: let V8 optimise each server's hot path
+    // 2. warm-up: V8 keeps optimizing a server's hot path for thousands of requests; rounds
+    // measured before it settles would count compilation, not the error path
     if (settings.warmup > 0) {
       log(`warm-up: ${settings.warmup} requests per server`)
       for (let i = 0; i < variants.length; i++) await load(variants[i], servers[i].info.port, settings.warmup, settings.connections)
     }
 
-    // 3. interleaved rounds
+    // 3. interleaved rounds; every other round in reverse order, so that no variant always runs
+    // right after the same neighbour (a pair's two servers swap who goes first)
     const rounds = variants.map(() => [])
     for (let round = 0; round < settings.rounds; round++) {
       log(`round ${round + 1}/${settings.rounds}`)
-      for (let i = 0; i < variants.length; i++) {
+      const order = variants.map((v, i) => i)
+      if (round % 2 === 1) order.reverse()
+      for (const i of order) {
         const child = servers[i]
         await ask(child, { type: 'start' }, 'started')
         const { requestsPerSecond } = await load(variants[i], child.info.port, settings.requests, settings.connections)
@@ -295,7 +400,7 @@ async function main () {
       }
     }
 
-    // 4. medians, and ratios to the baseline of this same run
+    // 4. medians, and paired ratios: round by round, to the baseline and to the comparison
     const results = variants.map((variant, i) => {
       const cpu = rounds[i].map((r) => r.cpuMicrosPerResponse)
       const cpuMicrosPerResponse = median(cpu)
@@ -304,6 +409,7 @@ async function main () {
         group: variant.group,
         label: variant.label,
         status: variant.status,
+        compare: comparisonOf(variant),
         contentType: servers[i].sample.contentType,
         responseBytes: servers[i].sample.bytes,
         cpuMicrosPerResponse,
@@ -314,18 +420,44 @@ async function main () {
         rounds: rounds[i]
       }
     })
-    const baseline = results.find((r) => r.name === 'baseline')
+    const byName = new Map(results.map((r) => [r.name, r]))
+    const partners = (r) => new Set(['baseline', r.compare, ...allTargets().filter((t) => t.variant === r.name).map((t) => t.against)].filter((n) => n !== undefined && byName.has(n)))
     for (const r of results) {
-      r.cpuRatio = r.cpuMicrosPerResponse / baseline.cpuMicrosPerResponse
-      r.rpsRatio = r.requestsPerSecond / baseline.requestsPerSecond
+      r.paired = {}
+      for (const name of partners(r)) r.paired[name] = paired(r.rounds.map((x) => x.cpuMicrosPerResponse), byName.get(name).rounds.map((x) => x.cpuMicrosPerResponse))
+      const baselineRounds = byName.get('baseline').rounds
+      r.cpuRatio = r.paired.baseline.median
+      r.compareRatio = r.compare === undefined ? undefined : r.paired[r.compare]
+      r.rpsRatio = paired(r.rounds.map((x) => x.requestsPerSecond), baselineRounds.map((x) => x.requestsPerSecond)).median
     }
     for (const child of servers) if (child !== memoryServer) await stopServer(child)
+    if (settings.cpuProf) {
+      // every server's responses over its whole life (the check request, the warm-up, the rounds),
+      // for bench/profile.js to turn the profile's self times into µs per response
+      const responses = Object.fromEntries(variants.map((v) => [`${v.name}.cpuprofile`, 1 + settings.warmup + settings.rounds * settings.requests]))
+      writeFileSync(join(PROFILES_DIR, 'responses.json'), JSON.stringify(responses, null, 2) + '\n')
+    }
 
     // 5. memory, alone on the machine
     let memory
     if (memoryServer !== undefined) {
       log(`memory: ${settings.memory.toLocaleString('en-US')} error responses`)
       memory = await measureMemory(memoryServer)
+    }
+
+    // 5b. instructions per response under valgrind, paired window by window
+    const instructionRun = await countInstructions(settings, variants, log)
+    for (const [name, figure] of Object.entries(instructionRun.variants ?? {})) {
+      const r = byName.get(name)
+      r.instructions = figure
+    }
+    for (const r of results) {
+      if (r.instructions === undefined) continue
+      r.instructionsPaired = {}
+      for (const name of partners(r)) {
+        const other = byName.get(name).instructions
+        if (other !== undefined) r.instructionsPaired[name] = paired(r.instructions.windows, other.windows)
+      }
     }
 
     // 6. startup: ready() of an app with swagger and 1,000 routes declaring problems, fresh processes
@@ -339,7 +471,6 @@ async function main () {
     log('counter: the counting function alone')
     const alone = await measureCounter({ packagePath: settings.package ?? ROOT, calls: settings.quick ? 10_000 : 100_000, rounds: settings.quick ? 3 : 9 })
 
-    const byName = new Map(results.map((r) => [r.name, r]))
     const counter = counterCost(byName, alone)
     const report = {
       command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
@@ -351,6 +482,7 @@ async function main () {
       package: settings.package,
       settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, startup: settings.startup, quick: settings.quick },
       variants: results,
+      instructions: { settings: instructionRun.settings, skipped: instructionRun.skipped },
       targets: [...evaluateTargets(byName, memory, negotiation), ...(startup?.targets ?? [])],
       counter,
       memory,
