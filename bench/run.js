@@ -372,7 +372,10 @@ async function main () {
     for (const name of ['limit', 'hand-written', 'raw-node']) {
       const other = serverOf(name)
       if (ours === undefined || other === undefined) continue
-      if (other.sample.body !== ours.sample.body || other.sample.contentType !== ours.sample.contentType) {
+      // the media type must match; Fastify adds `; charset=utf-8` to a string body sent with a
+      // content type of its own (limit, hand-written), where the plugin's serializer keeps it out
+      const mediaType = (sample) => sample.contentType.split(';')[0].trim()
+      if (other.sample.body !== ours.sample.body || mediaType(other.sample) !== mediaType(ours.sample)) {
         throw new Error(`the ${name} variant must send the very document ours sends:\n${other.sample.contentType} ${other.sample.body}\n${ours.sample.contentType} ${ours.sample.body}`)
       }
     }
