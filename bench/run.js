@@ -32,8 +32,8 @@ const PROFILES_DIR = join(__dirname, 'results', 'profiles')
  * Quick mode is CI's smoke run: short, no instruction counts.
  */
 const MODES = {
-  full: { rounds: 16, requests: 4000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrWindows: 5, instrRequests: 300 },
-  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrWindows: 2, instrRequests: 100 }
+  full: { rounds: 16, requests: 4000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrWindows: 5, instrRequests: 300, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
+  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrWindows: 2, instrRequests: 100, instrJobs: 1 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
 const ANSWER_TIMEOUT_MS = 60_000
@@ -58,7 +58,8 @@ const USAGE = `Usage: node bench/run.js [options]
   --instr-only a,b     count instructions for these variants instead of the headline ones
   --instr-warmup N     warm-up requests under valgrind, per variant (default ${MODES.full.instrWarmup})
   --instr-windows N    counted windows per variant (default ${MODES.full.instrWindows})
-  --instr-requests N   requests per window (default ${MODES.full.instrRequests})`
+  --instr-requests N   requests per window (default ${MODES.full.instrRequests})
+  --instr-jobs N       valgrind servers side by side (default ${MODES.full.instrJobs}, one per core up to 2)`
 
 function parseArgs (argv) {
   const quick = argv.includes('--quick')
@@ -89,6 +90,7 @@ function parseArgs (argv) {
     else if (arg === '--instr-warmup') settings.instrWarmup = number()
     else if (arg === '--instr-windows') settings.instrWindows = Math.max(1, number())
     else if (arg === '--instr-requests') settings.instrRequests = Math.max(1, number())
+    else if (arg === '--instr-jobs') settings.instrJobs = Math.max(1, number())
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE)
       process.exit(0)
@@ -333,10 +335,17 @@ async function countInstructions (settings, variants, log) {
   const names = new Set(variants.map((v) => v.name))
   const chosen = (settings.instrOnly ?? HEADLINE).filter((name) => names.has(name))
   const figures = {}
-  for (const name of chosen) {
-    log(`instructions: ${name} under valgrind (${settings.instrWarmup} warm-up requests, ${settings.instrWindows} windows x ${settings.instrRequests})`)
-    figures[name] = await instructions.measure(variants.find((v) => v.name === name), { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, package: settings.package })
+  // instruction counts do not depend on what else runs, so valgrind servers run side by side, one
+  // per core (valgrind itself runs a program on one thread): half the wall-clock time on 2 cores
+  const queue = [...chosen]
+  async function worker () {
+    while (queue.length > 0) {
+      const name = queue.shift()
+      log(`instructions: ${name} under valgrind (${settings.instrWarmup} warm-up requests, ${settings.instrWindows} windows x ${settings.instrRequests})`)
+      figures[name] = await instructions.measure(variants.find((v) => v.name === name), { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, package: settings.package })
+    }
   }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.instrJobs, chosen.length)) }, worker))
   return { settings: { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, connections: 1 }, variants: figures }
 }
 
@@ -484,6 +493,12 @@ async function main () {
       versions: Object.fromEntries(['fastify', '@fastify/sensible', 'fastify-http-errors-enhanced', 'autocannon', '@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http', '@opentelemetry/sdk-metrics'].map((n) => [n, versionOf(n)])),
       package: settings.package,
       settings: { rounds: settings.rounds, requests: settings.requests, warmup: settings.warmup, connections: settings.connections, memory: settings.memory, startup: settings.startup, quick: settings.quick },
+      // what this run left out or shortened against a full `npm run bench`: the docs say so
+      reduced: [
+        ...['rounds', 'requests', 'warmup', 'memory', 'startup'].filter((k) => settings[k] !== MODES.full[k]).map((k) => `${k} ${settings[k]} instead of ${MODES.full[k]}`),
+        ...(settings.only === undefined ? [] : [`only ${variants.length} of ${VARIANTS.length} variants`]),
+        ...(instructionRun.skipped === undefined && settings.instrOnly === undefined ? [] : ['instructions of only some headline variants, or none'])
+      ],
       variants: results,
       instructions: { settings: instructionRun.settings, skipped: instructionRun.skipped },
       targets: [...evaluateTargets(byName, memory, negotiation), ...(startup?.targets ?? [])],
