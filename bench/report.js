@@ -165,6 +165,15 @@ ${parts.join('\n')}
 `
 }
 
+/** A warning on the page when it was written by a shortened run: its figures check the harness only. */
+function reducedNote (report) {
+  if (!(report.reduced?.length > 0)) return ''
+  return `> **A reduced run wrote this page** (${report.reduced.join('; ')}): its figures show that the
+> harness works end to end, they are not the benchmark's results. Run \`npm run bench\` for those.
+
+`
+}
+
 function markdownTable (head, rows, align) {
   return [
     `| ${head.join(' | ')} |`,
@@ -262,7 +271,7 @@ The run took ${report.durationSeconds.toFixed(0)} s; the machine's load average 
 ${loadOf(report, 'start')} when it started and ${loadOf(report, 'end')} when it ended (above 2, other processes
 were competing for the 2 cores: expect a wide spread between rounds).
 
-![Server CPU time per response, per variant](benchmarks.svg)
+${reducedNote(report)}![Server CPU time per response, per variant](benchmarks.svg)
 
 ## Targets
 
