@@ -207,7 +207,7 @@ up with ${whole(is.warmup)} requests with instrumentation off, then ${is.windows
 connection, each counted alone; the figure is the median of the windows. Paired ratios divide
 window i of a variant by window i of its comparison.`
   const registrations = markdownTable(['Catalog entries', 'Registration (ms)', 'CPU µs / error', 'x 16 entries'],
-    registrationRows(report).map((v) => [whole(v.catalogSize), v.registerMs.toFixed(1), micros(v.cpuMicrosPerResponse), ratio(v.cpuMicrosPerResponse / report.variants.find((x) => x.name === 'ours-throw').cpuMicrosPerResponse)]),
+    registrationRows(report).map((v) => [whole(v.catalogSize), v.registerMs.toFixed(1), micros(v.cpuMicrosPerResponse), v.name === 'ours-throw' ? '1.00x' : `${v.paired['ours-throw']?.median.toFixed(3)}x (paired)`]),
     ['r', 'r', 'r', 'r'])
   const startup = report.startup === undefined
     ? 'Not measured in this run.'
