@@ -168,8 +168,9 @@ ${parts.join('\n')}
 /** A warning on the page when it was written by a shortened run: its figures check the harness only. */
 function reducedNote (report) {
   if (!(report.reduced?.length > 0)) return ''
-  return `> **A reduced run wrote this page** (${report.reduced.join('; ')}): its figures show that the
-> harness works end to end, they are not the benchmark's results. Run \`npm run bench\` for those.
+  return `> **A reduced run wrote this page.** Its figures show that the harness works end to end; they
+> are not the benchmark's results (run \`npm run bench\` for those). Left out or shortened:
+> ${report.reduced.join('; ')}.
 
 `
 }

@@ -485,7 +485,8 @@ async function main () {
 
     const counter = counterCost(byName, alone)
     const report = {
-      command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+      // the command as run, less `--out FILE` (where a copy of the results went, not a setting)
+      command: `node bench/run.js ${process.argv.slice(2).filter((arg, i, all) => arg !== '--out' && all[i - 1] !== '--out').join(' ')}`.trim(),
       date: new Date().toISOString(),
       durationSeconds: (Date.now() - started) / 1000,
       machine: { ...machine(), loadAverage: { start: loadAtStart, end: os.loadavg()[0] } },
