@@ -11,6 +11,8 @@
 // window dumped. The figure is the median of the windows' instructions per response. The warm-up
 // is long (12,000 requests by default): V8 keeps optimizing the server's code until about then.
 // Needs valgrind (`apt-get install valgrind`); prints one line per variant and the ratios to the first.
+// `npm run bench` counts the headline variants the same way (see HEADLINE in bench/variants.js)
+// through `measure`, when valgrind and callgrind_control are on PATH.
 const { execFileSync, fork, spawnSync } = require('node:child_process')
 const { mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs')
 const { once } = require('node:events')

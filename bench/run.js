@@ -27,12 +27,12 @@ const PROFILES_DIR = join(__dirname, 'results', 'profiles')
 /**
  * Settings of the two modes; every one can be overridden from the command line.
  * Full mode: V8 keeps optimizing a server's code until about 12,000 requests, so each server is
- * warmed up that long before any round; 16 rounds of 4,000 requests keep the whole run (about 25
+ * warmed up that long before any round; 16 rounds of 3,000 requests keep the whole run (about 25
  * variants, the instruction counts, memory and startup) within about 25 minutes on 2 cores.
  * Quick mode is CI's smoke run: short, no instruction counts.
  */
 const MODES = {
-  full: { rounds: 16, requests: 4000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrWindows: 5, instrRequests: 300, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
+  full: { rounds: 16, requests: 3000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrWindows: 5, instrRequests: 300, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
   quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrWindows: 2, instrRequests: 100, instrJobs: 1 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
