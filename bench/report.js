@@ -7,15 +7,17 @@ const NOTES_MARKER = '<!-- notes: kept as is when the benchmark rewrites this fi
 
 const micros = (n) => n.toFixed(2)
 const ratio = (n) => `${n.toFixed(2)}x`
+/** A target's limit: 1.10x, 1.005x. */
+const limit = (n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9 ? ratio(n) : `${n.toFixed(3)}x`
 const percent = (n) => `${(n * 100).toFixed(1)}%`
 const whole = (n) => Math.round(n).toLocaleString('en-US')
 const mebibytes = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MB`
 
 function targetValue (t) {
   if (t.variant !== undefined && t.against !== undefined) {
-    if (t.ratio === undefined) return `not measured: instruction counts need valgrind (CPU ${t.cpuRatio.toFixed(3)}x, for information; max ${ratio(t.max)})`
+    if (t.ratio === undefined) return `not measured: instruction counts need valgrind (CPU ${t.cpuRatio.toFixed(3)}x, for information; max ${limit(t.max)})`
     const other = t.by === 'cpu' && t.instructionRatio !== undefined ? `; instructions ${t.instructionRatio.toFixed(3)}x` : t.by === 'instructions' ? `; CPU ${t.cpuRatio.toFixed(3)}x` : ''
-    return `${t.ratio.toFixed(3)}x by ${t.by === 'cpu' ? 'CPU time' : 'instructions'}, IQR ${t.q1.toFixed(3)}-${t.q3.toFixed(3)} (max ${ratio(t.max)}${other})`
+    return `${t.ratio.toFixed(3)}x by ${t.by === 'cpu' ? 'CPU time' : 'instructions'}, IQR ${t.q1.toFixed(3)}-${t.q3.toFixed(3)} (max ${limit(t.max)}${other})`
   }
   // a ratio of another kind (bench/startup.js: medians of fresh processes)
   if (t.ratio !== undefined) return `${t.ratio.toFixed(3)}x (max ${ratio(t.max)})`
