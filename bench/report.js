@@ -11,6 +11,15 @@ const percent = (n) => `${(n * 100).toFixed(1)}%`
 const whole = (n) => Math.round(n).toLocaleString('en-US')
 const mebibytes = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MB`
 
+/** The cold-start figures of bench/startup.js, under the startup table (older reports have none). */
+function coldStartText (startup) {
+  const { requireCost, coldReady } = startup
+  if (requireCost === undefined || coldReady === undefined) return ''
+  return `\n\nIn fresh processes taken in turn (${requireCost.processes} of each), ${requireCost.label} adds ${requireCost.addedCpuMs.toFixed(1)} ms of CPU time ` +
+    `(${requireCost.addedMs.toFixed(1)} ms wall clock) to ${requireCost.fastifyCpuMs.toFixed(1)} ms (${requireCost.fastifyMs.toFixed(1)} ms). ` +
+    `${coldReady.label[0].toUpperCase() + coldReady.label.slice(1)}: ${coldReady.readyCpuMs.toFixed(0)} ms of CPU time (${coldReady.readyMs.toFixed(0)} ms wall clock).`
+}
+
 function targetValue (t) {
   if (t.ratio !== undefined) return `${t.ratio.toFixed(3)}x (max ${ratio(t.max)})`
   if (t.valueMs !== undefined) return `${t.valueMs.toFixed(0)} ms (max ${t.maxMs} ms)`
@@ -83,6 +92,9 @@ function renderTable (report) {
   if (report.startup !== undefined) {
     out.push('', 'Startup, Fastify() -> ready() (medians of fresh processes):')
     for (const s of report.startup.scenarios) out.push(`  ${s.label}: ${s.readyMs.toFixed(0)} ms, CPU ${s.readyCpuMs.toFixed(0)} ms (registering swagger and the plugin ${s.registerMs.toFixed(0)} ms)`)
+    const { requireCost, coldReady } = report.startup
+    if (requireCost !== undefined) out.push(`  ${requireCost.label}: adds ${requireCost.addedCpuMs.toFixed(1)} ms CPU, ${requireCost.addedMs.toFixed(1)} ms wall clock (to ${requireCost.fastifyCpuMs.toFixed(1)} ms and ${requireCost.fastifyMs.toFixed(1)} ms)`)
+    if (coldReady !== undefined) out.push(`  ${coldReady.label}: ${coldReady.readyMs.toFixed(0)} ms, CPU ${coldReady.readyCpuMs.toFixed(0)} ms`)
   }
   if (report.negotiation !== undefined) {
     out.push('', 'Negotiation, the negotiator alone (ns per call):')
@@ -175,7 +187,7 @@ function renderMarkdown (report, previous) {
     ? 'Not measured in this run.'
     : markdownTable(['App', 'Fastify() -> ready(), CPU (ms)', 'x without the plugin', 'wall clock (ms)', 'registering swagger + the plugin (ms)', 'require (ms)'],
       report.startup.scenarios.map((s) => [s.label, s.readyCpuMs.toFixed(0), ratio(s.readyCpuMs / report.startup.scenarios[0].readyCpuMs), s.readyMs.toFixed(0), s.registerMs.toFixed(0), s.requireMs.toFixed(0)]),
-      ['l', 'r', 'r', 'r', 'r', 'r'])
+      ['l', 'r', 'r', 'r', 'r', 'r']) + coldStartText(report.startup)
   const errorMicros = report.variants.find((x) => x.name === 'ours-throw')?.cpuMicrosPerResponse
   const negotiation = report.negotiation === undefined
     ? 'Not measured in this run.'

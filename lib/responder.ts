@@ -17,7 +17,8 @@ import { PROBLEM_CONTENT_TYPE, sendAsSerialized } from './content-type.ts'
 
 export { PROBLEM_MEDIA_TYPE }
 
-export { PROBLEM_CONTENT_TYPE, sendAsSerialized }
+// defined apart (content-type.ts) so that the entry point does not load this module; re-exported for its importers
+export { PROBLEM_CONTENT_TYPE }
 
 /** The body in the negotiated form: the XML form is written from the JSON document, so both carry exactly the same members. */
 function inFormat (json: string, format: ProblemFormat): string {
