@@ -13,6 +13,15 @@ const percent = (n) => `${(n * 100).toFixed(1)}%`
 const whole = (n) => Math.round(n).toLocaleString('en-US')
 const mebibytes = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MB`
 
+/** The cold-start figures of bench/startup.js, under the startup table (older reports have none). */
+function coldStartText (startup) {
+  const { requireCost, coldReady } = startup
+  if (requireCost === undefined || coldReady === undefined) return ''
+  return `\n\nIn fresh processes taken in turn (${requireCost.processes} of each), ${requireCost.label} adds ${requireCost.addedCpuMs.toFixed(1)} ms of CPU time ` +
+    `(${requireCost.addedMs.toFixed(1)} ms wall clock) to ${requireCost.fastifyCpuMs.toFixed(1)} ms (${requireCost.fastifyMs.toFixed(1)} ms). ` +
+    `${coldReady.label[0].toUpperCase() + coldReady.label.slice(1)}: ${coldReady.readyCpuMs.toFixed(0)} ms of CPU time (${coldReady.readyMs.toFixed(0)} ms wall clock).`
+}
+
 function targetValue (t) {
   if (t.variant !== undefined && t.against !== undefined) {
     if (t.ratio === undefined) return `not measured: instruction counts need valgrind (CPU ${t.cpuRatio.toFixed(3)}x, for information; max ${limit(t.max)})`
@@ -99,6 +108,9 @@ function renderTable (report) {
   if (report.startup !== undefined) {
     out.push('', 'Startup, Fastify() -> ready() (medians of fresh processes):')
     for (const s of report.startup.scenarios) out.push(`  ${s.label}: ${s.readyMs.toFixed(0)} ms, CPU ${s.readyCpuMs.toFixed(0)} ms (registering swagger and the plugin ${s.registerMs.toFixed(0)} ms)`)
+    const { requireCost, coldReady } = report.startup
+    if (requireCost !== undefined) out.push(`  ${requireCost.label}: adds ${requireCost.addedCpuMs.toFixed(1)} ms CPU, ${requireCost.addedMs.toFixed(1)} ms wall clock (to ${requireCost.fastifyCpuMs.toFixed(1)} ms and ${requireCost.fastifyMs.toFixed(1)} ms)`)
+    if (coldReady !== undefined) out.push(`  ${coldReady.label}: ${coldReady.readyMs.toFixed(0)} ms, CPU ${coldReady.readyCpuMs.toFixed(0)} ms`)
   }
   if (report.negotiation !== undefined) {
     out.push('', 'Negotiation, the negotiator alone (ns per call):')
@@ -216,7 +228,7 @@ window i of a variant by window i of its comparison.`
     ? 'Not measured in this run.'
     : markdownTable(['App', 'Fastify() -> ready(), CPU (ms)', 'x without the plugin', 'wall clock (ms)', 'registering swagger + the plugin (ms)', 'require (ms)'],
       report.startup.scenarios.map((s) => [s.label, s.readyCpuMs.toFixed(0), ratio(s.readyCpuMs / report.startup.scenarios[0].readyCpuMs), s.readyMs.toFixed(0), s.registerMs.toFixed(0), s.requireMs.toFixed(0)]),
-      ['l', 'r', 'r', 'r', 'r', 'r'])
+      ['l', 'r', 'r', 'r', 'r', 'r']) + coldStartText(report.startup)
   const errorMicros = report.variants.find((x) => x.name === 'ours-throw')?.cpuMicrosPerResponse
   const negotiation = report.negotiation === undefined
     ? 'Not measured in this run.'

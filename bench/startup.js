@@ -5,6 +5,9 @@
 // `node bench/startup.js` prints the figures; bench/run.js runs it as part of `npm run bench`.
 // Targets compare CPU time (user + system of the process, every thread), which a busy machine
 // disturbs far less than wall-clock time; both are reported.
+// Two cold-start figures come with them: what `require()` of the package adds to `require('fastify')`
+// (fresh processes, the two interleaved, medians compared), and `require` + `register` + `ready()`
+// of an app with the plugin and 10,000 codes and nothing else.
 const { fork } = require('node:child_process')
 const { join } = require('node:path')
 
@@ -14,6 +17,10 @@ const SCENARIOS = [
   { name: 'startup-16-codes', label: `swagger + ${ROUTES.toLocaleString('en-US')} routes, plugin with 16 codes`, plugin: true, codes: 16 },
   { name: 'startup-10000-codes', label: `swagger + ${ROUTES.toLocaleString('en-US')} routes, plugin with 10,000 codes`, plugin: true, codes: 10000 }
 ]
+
+const COLD_CODES = 10000
+const REQUIRE_VARIANTS = ['fastify', 'fastify+plugin']
+const REQUIRE_PROCESSES_PER_ROUND = 3
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -71,6 +78,32 @@ async function measureOnce (scenario, packagePath) {
   }
 }
 
+/** Time to require fastify, and the package after it when `withPlugin`, in this fresh process. */
+function measureRequire (withPlugin, packagePath) {
+  const started = process.hrtime.bigint()
+  const cpuStart = process.cpuUsage()
+  require('fastify')
+  if (withPlugin) require(packagePath)
+  const cpu = process.cpuUsage(cpuStart)
+  return { requireMs: Number(process.hrtime.bigint() - started) / 1e6, requireCpuMs: (cpu.user + cpu.system) / 1000 }
+}
+
+/** `require` + `register` + `ready()` of an app with the plugin and COLD_CODES codes, in this fresh process. */
+async function measureColdReady (packagePath) {
+  const started = performance.now()
+  const cpuStart = process.cpuUsage()
+  const Fastify = require('fastify')
+  const plugin = require(packagePath)
+  const catalog = catalogOf(plugin.builtinCatalog, COLD_CODES)
+  const app = Fastify({ logger: false })
+  await app.register(plugin, { catalog })
+  await app.ready()
+  const cpu = process.cpuUsage(cpuStart)
+  const result = { readyMs: performance.now() - started, readyCpuMs: (cpu.user + cpu.system) / 1000, codes: app.problemDetails.catalog.size }
+  await app.close()
+  return result
+}
+
 function runChild (scenario, packagePath) {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['child', scenario.name, packagePath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -84,9 +117,17 @@ function runChild (scenario, packagePath) {
 /** Runs every scenario `repetitions` times, interleaved; returns medians per scenario. */
 async function measureStartup ({ repetitions = 5, packagePath = join(__dirname, '..'), log = () => {} } = {}) {
   const samples = SCENARIOS.map(() => [])
+  const requireSamples = REQUIRE_VARIANTS.map(() => [])
+  const coldSamples = []
   for (let round = 0; round < repetitions; round++) {
     log(`startup: round ${round + 1}/${repetitions}`)
     for (let i = 0; i < SCENARIOS.length; i++) samples[i].push(await runChild(SCENARIOS[i], packagePath))
+    // the require cost is a few milliseconds over a hundred: more processes, alternating, so that a
+    // burst of load on the machine falls on both sides
+    for (let i = 0; i < REQUIRE_PROCESSES_PER_ROUND; i++) {
+      for (let v = 0; v < REQUIRE_VARIANTS.length; v++) requireSamples[v].push(await runChild({ name: `require-${REQUIRE_VARIANTS[v]}` }, packagePath))
+    }
+    coldSamples.push(await runChild({ name: 'cold-ready' }, packagePath))
   }
   const scenarios = SCENARIOS.map((scenario, i) => ({
     name: scenario.name,
@@ -101,13 +142,36 @@ async function measureStartup ({ repetitions = 5, packagePath = join(__dirname, 
     rounds: samples[i]
   }))
   const [without, small, large] = scenarios
+  const [fastifyAlone, withPlugin] = requireSamples.map((rounds) => median(rounds.map((s) => s.requireMs)))
+  const [fastifyAloneCpu, withPluginCpu] = requireSamples.map((rounds) => median(rounds.map((s) => s.requireCpuMs)))
+  const requireCost = {
+    label: 'require(\'fastify\') and the package, against require(\'fastify\') alone',
+    processes: requireSamples[0].length,
+    fastifyMs: fastifyAlone,
+    withPluginMs: withPlugin,
+    addedMs: withPlugin - fastifyAlone,
+    fastifyCpuMs: fastifyAloneCpu,
+    withPluginCpuMs: withPluginCpu,
+    addedCpuMs: withPluginCpu - fastifyAloneCpu
+  }
+  const coldReady = {
+    label: `require + register + ready() with ${COLD_CODES.toLocaleString('en-US')} codes, no routes`,
+    codes: coldSamples[0].codes,
+    readyMs: median(coldSamples.map((s) => s.readyMs)),
+    readyCpuMs: median(coldSamples.map((s) => s.readyCpuMs)),
+    rounds: coldSamples
+  }
   return {
     scenarios,
+    requireCost,
+    coldReady,
     targets: [
       { target: `ready() with 16 codes and ${ROUTES} routes adds < 20% to the same app without the plugin (CPU time)`, variant: small.name, ratio: small.readyCpuMs / without.readyCpuMs, max: 1.2, met: small.readyCpuMs / without.readyCpuMs < 1.2 },
       // the app itself (swagger, 1,000 routes with their validators) needs about a second without the
       // plugin: the plugin's part is what registering it adds to Fastify() -> ready()
-      { target: 'what registering 10,000 codes adds to ready() < 1 s (CPU time)', variant: large.name, valueMs: large.readyCpuMs - without.readyCpuMs, maxMs: 1000, met: large.readyCpuMs - without.readyCpuMs < 1000 }
+      { target: 'what registering 10,000 codes adds to ready() < 1 s (CPU time)', variant: large.name, valueMs: large.readyCpuMs - without.readyCpuMs, maxMs: 1000, met: large.readyCpuMs - without.readyCpuMs < 1000 },
+      { target: 'require() of the package adds < 30 ms to require(\'fastify\') (median of fresh processes, CPU time)', variant: 'require-cost', valueMs: requireCost.addedCpuMs, maxMs: 30, met: requireCost.addedCpuMs < 30 },
+      { target: `require + register + ready() with ${COLD_CODES.toLocaleString('en-US')} codes < 1 s (CPU time)`, variant: 'cold-ready-10000-codes', valueMs: coldReady.readyCpuMs, maxMs: 1000, met: coldReady.readyCpuMs < 1000 }
     ]
   }
 }
@@ -116,8 +180,14 @@ module.exports = { measureStartup, SCENARIOS }
 
 if (require.main === module) {
   if (process.argv[2] === 'child') {
-    const scenario = SCENARIOS.find((s) => s.name === process.argv[3])
-    measureOnce(scenario, process.argv[4]).then((result) => {
+    const name = process.argv[3]
+    const packagePath = process.argv[4]
+    const measured = name === 'cold-ready'
+      ? measureColdReady(packagePath)
+      : name.startsWith('require-')
+        ? Promise.resolve(measureRequire(name === 'require-fastify+plugin', packagePath))
+        : measureOnce(SCENARIOS.find((s) => s.name === name), packagePath)
+    measured.then((result) => {
       process.send(result, () => process.disconnect())
     }, (error) => {
       console.error(error)
@@ -127,6 +197,10 @@ if (require.main === module) {
     const repetitions = Number(process.argv[2] ?? 5)
     measureStartup({ repetitions, log: (line) => process.stderr.write(line + '\n') }).then((result) => {
       for (const s of result.scenarios) console.log(`${s.label.padEnd(58)} ready ${s.readyMs.toFixed(0).padStart(5)} ms, CPU ${s.readyCpuMs.toFixed(0).padStart(5)} ms  (register ${s.registerMs.toFixed(0)} ms, require ${s.requireMs.toFixed(0)} ms)`)
+      const r = result.requireCost
+      console.log(`${r.label}: fastify ${r.fastifyMs.toFixed(1)} ms, with the package ${r.withPluginMs.toFixed(1)} ms, added ${r.addedMs.toFixed(1)} ms; CPU ${r.fastifyCpuMs.toFixed(1)} ms and ${r.withPluginCpuMs.toFixed(1)} ms, added ${r.addedCpuMs.toFixed(1)} ms (${r.processes} processes each)`)
+      const c = result.coldReady
+      console.log(`${c.label}: ${c.readyMs.toFixed(0)} ms, CPU ${c.readyCpuMs.toFixed(0)} ms`)
       for (const t of result.targets) console.log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.ratio === undefined ? `${t.valueMs.toFixed(0)} ms` : `${t.ratio.toFixed(2)}x`}`)
     }, (error) => {
       console.error(error)

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Socket } from 'node:net'
 import { isError, safeGet } from './guards.ts'
 import { instanceOf } from './problem.ts'
-import { PROBLEM_CONTENT_TYPE, PROBLEM_MEDIA_TYPE, sendAsSerialized } from './responder.ts'
+import { PROBLEM_CONTENT_TYPE, sendAsSerialized } from './content-type.ts'
+import { PROBLEM_MEDIA_TYPE } from './negotiate.ts'
 import { reasonPhrase } from './status-phrases.ts'
 
 /**

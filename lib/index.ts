@@ -1,13 +1,8 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { createProblemResponses } from './openapi.ts'
-import { keepProblemSchemaName } from './openapi-names.ts'
-import { exceptionLoggerFor } from './exception-logs.ts'
-import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
-import { defaultHandlerRoutesInScope, recordRegistration, warnUncoveredRoutes } from './registration.ts'
-import { createResponder } from './responder.ts'
-import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
-import type { ProblemCode, ProblemDetailsApi, ProblemInitArgs, ProblemInitBase } from './types.ts'
+import { loadDeferredModules } from './deferred.ts'
+import type { ProblemDetailsOptions } from './options.ts'
+import type { ProblemCode, ProblemDetailsApi, ProblemInitArgs } from './types.ts'
 
 // the public decorations, declared with the entry point that adds them (the client entry point's
 // types, which share lib/types.ts, stay free of fastify)
@@ -26,39 +21,12 @@ declare module 'fastify' {
   }
 }
 
-// async, so that a bad option rejects `register` instead of throwing out of avvio
+// async, so that a bad option rejects `register` instead of throwing out of avvio; the registration
+// code and the modules it needs load here, on first registration, not when the package is required
 const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
-  const config = normalizeOptions(options, fastify.prefix)
-  const serializerFor = createSerializers()
-  const responder = createResponder(config, serializerFor, await exceptionLoggerFor(config, fastify.log))
-  recordRegistration(fastify, responder.problemErrorHandler)
-  // routes declared before the plugin, while the router holds only them (warned about at ready())
-  const declaredBefore = defaultHandlerRoutesInScope(fastify)
-
-  fastify.addSchema(problemSchema(config))
-  const api: ProblemDetailsApi = Object.freeze({
-    catalog: config.entries,
-    schemaId: PROBLEM_SCHEMA_ID,
-    schemaOf: function schemaOf (code: string) { return entrySchema(config.entries.get(code)) }
-  })
-  fastify.decorate('problemDetails', api)
-  fastify.decorateReply('problem', function problem (this: FastifyReply, code: ProblemCode, init?: ProblemInitBase) {
-    return responder.sendProblem(this.request, this, code, init as Record<string, unknown> | undefined)
-  })
-  fastify.setErrorHandler(responder.problemErrorHandler)
-  if (config.notFound) fastify.setNotFoundHandler(responder.problemNotFoundHandler)
-
-  // OpenAPI: routes' `config.problems` become responses, with the examples the service sends
-  const problemResponses = createProblemResponses(config, serializerFor)
-  fastify.addHook('onRoute', problemResponses.addProblemResponses)
-  fastify.addHook('onReady', async function documentProblemResponses () { problemResponses.documentProblemResponses(fastify.log) })
-  fastify.addHook('onReady', async function nameProblemSchema () { keepProblemSchemaName(fastify) })
-  fastify.addHook('onReady', async function warnAboutUncoveredRoutes () { warnUncoveredRoutes(fastify, declaredBefore) })
-  if (config.serveDocs) {
-    // the reference tooling loads only for services that serve it
-    const { registerDocsRoutes } = await import('./docs/serve.ts')
-    registerDocsRoutes(fastify, config, serializerFor)
-  }
+  await loadDeferredModules()
+  const { registerProblemDetails } = await import('./plugin.ts')
+  await registerProblemDetails(fastify, options)
 }
 
 /** The plugin: register it once and every failure leaves the service as an RFC 9457 problem document. */
@@ -72,7 +40,7 @@ export type { ProblemCatalog, ProblemCatalogEntry, ProblemCategory, ProblemLink,
 export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ClientErrorLogDetail, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
 export { EXCEPTION_SIGNAL_ENV, type ExceptionSignal } from './exception-signal.ts'
 export { PROBLEM_SCHEMA_ID } from './serializer.ts'
-export { PROBLEM_CONTENT_TYPE } from './responder.ts'
+export { PROBLEM_CONTENT_TYPE } from './content-type.ts'
 export { PROBLEM_MEDIA_TYPE, PROBLEM_XML_MEDIA_TYPE } from './negotiate.ts'
 export { PROBLEM_XML_NAMESPACE } from './xml.ts'
 export { problemFrameworkErrors, problemClientErrorHandler } from './framework-errors.ts'

@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { deferredModules } from './deferred.ts'
 import { bound, MAX_DESCRIPTION_LENGTH, safeGet } from './guards.ts'
 import type { MemberSchema } from './member-types.ts'
 
@@ -33,12 +33,11 @@ export const MAX_FAILURE_LENGTH = 200
  * format is a link the client is told to open; `javascript:`, `data:` or `file:` must never be one.
  */
 const HTTP_URL = /^https?:\/\/[^\s/?#]/i
-const standardUri = addFormats.get('uri') as (value: string) => boolean
-const standardUrl = addFormats.get('url') as RegExp
 
 /** Whether `value` is an absolute http(s) URL: the only links a problem member may carry. */
 export function isHttpUrl (value: string): boolean {
-  return HTTP_URL.test(value) && standardUri(value) && URL.canParse(value)
+  // ajv-formats is deferred (see deferred.ts): read at each call, it is loaded by then
+  return HTTP_URL.test(value) && (deferredModules().addFormats.get('uri') as (value: string) => boolean)(value) && URL.canParse(value)
 }
 
 interface Budget {
@@ -145,6 +144,8 @@ function failuresText (errors: readonly ErrorObject[]): string {
  * Validators compile lazily, once per code, so registering a large catalog stays cheap.
  */
 export function createMemberValidator () {
+  const { Ajv, addFormats } = deferredModules()
+  const standardUrl = addFormats.get('url') as RegExp
   // ownProperties: a value inherited from Object.prototype is never read as a member
   const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, ownProperties: true })
   addFormats(ajv)

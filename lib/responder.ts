@@ -13,22 +13,12 @@ import type { ExceptionLogger } from './exception-logs.ts'
 import { countProblem } from './metrics.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 import { problemXml } from './xml.ts'
+import { PROBLEM_CONTENT_TYPE, sendAsSerialized } from './content-type.ts'
 
 export { PROBLEM_MEDIA_TYPE }
 
-/**
- * Content-Type header of JSON problem responses: the bare media type, as IANA registers it (no
- * parameters; JSON is UTF-8 by RFC 8259), so clients that compare it exactly recognise it.
- */
-export const PROBLEM_CONTENT_TYPE = PROBLEM_MEDIA_TYPE
-
-/**
- * The route's serializer (`reply.serializer()`) must not touch a problem: it is sent as serialized
- * here. Set as the reply's serializer, it also keeps Fastify from adding `; charset=utf-8`.
- */
-export function sendAsSerialized (payload: string): string {
-  return payload
-}
+// defined apart (content-type.ts) so that the entry point does not load this module; re-exported for its importers
+export { PROBLEM_CONTENT_TYPE }
 
 /** The body in the negotiated form: the XML form is written from the JSON document, so both carry exactly the same members. */
 function inFormat (json: string, format: ProblemFormat): string {

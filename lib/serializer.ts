@@ -1,4 +1,4 @@
-import fastJsonStringify from 'fast-json-stringify'
+import { deferredModules } from './deferred.ts'
 import type { ResolvedProblemEntry } from './catalog.ts'
 import type { ProblemDocument } from './problem.ts'
 import type { MemberSchema } from './member-types.ts'
@@ -90,6 +90,8 @@ function standardMembersSerializer (entry: ResolvedProblemEntry | undefined, sch
  * compiled from the code's schema, so only declared members are ever written.
  */
 export function createSerializers (): SerializerFor {
+  // loaded by now (see deferred.ts): per-code serializers compile at request time and must not wait
+  const { fastJsonStringify } = deferredModules()
   const cache = new Map<string, ProblemSerializer>()
   const standardSchemaSerializer = fastJsonStringify(entrySchema(undefined)) as ProblemSerializer
   const aboutBlank = standardMembersSerializer(undefined, standardSchemaSerializer)

@@ -6,6 +6,7 @@ import { retryAfterSeconds } from './client/retry.ts'
 import { FST_PROBLEM_INVALID_OPTION } from './errors.ts'
 import { createMemberValidator, isHttpUrl, type MemberValidator } from './members.ts'
 import { describe } from './guards.ts'
+import { loadDeferredModules } from './deferred.ts'
 import { DEFAULT_STATUS_CODES, DEFAULT_TYPE_BASE, resolveStatusCodes, type ProblemDetailsConfig } from './options.ts'
 import { ProblemError } from './problem-error.ts'
 
@@ -236,6 +237,8 @@ function answerOfError (error: ProblemResponseError): UpstreamAnswer {
  * if (!res.ok) throw await problemFromResponse(res, { catalog: app.problemDetails.catalog, timeout: 2000 })
  */
 export async function problemFromResponse (response: Response | ProblemResponseError, options: ProblemFromResponseOptions = {}): Promise<ProblemError> {
+  // member validation (Ajv) loads on first use, not with the package
+  await loadDeferredModules()
   const catalog = catalogOf(options)
   const statusCodes = resolveStatusCodes(catalog, options.statusCodes, ' of problemFromResponse', DEFAULT_UPSTREAM_STATUS_CODES)
   const exposeServerErrors = options.exposeServerErrors ?? false

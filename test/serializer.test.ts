@@ -1,9 +1,13 @@
 import t from 'tap'
 import fc from 'fast-check'
 import fastJsonStringify from 'fast-json-stringify'
+import { loadDeferredModules } from '../lib/deferred.ts'
 import { createSerializers, entrySchema } from '../lib/serializer.ts'
 import type { ResolvedProblemEntry } from '../lib/catalog.ts'
 import type { ProblemDocument } from '../lib/problem.ts'
+
+// fast-json-stringify loads when the plugin registers, before any serializer is made
+t.before(() => loadDeferredModules())
 
 // strings with quotes, backslashes, control characters, lone surrogates and astral characters
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\u2028', '\ud800', 'a\udc00b', '</script>'))

@@ -5,6 +5,7 @@ import { describe } from '../guards.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from '../options.ts'
 import { problemSchema } from '../serializer.ts'
 import { canonicalJson } from './canonical-json.ts'
+import './modules.ts'
 import { compareSchemas, withoutAnnotations, worstDirection } from './schema-compare.ts'
 
 /**

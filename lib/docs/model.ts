@@ -4,6 +4,7 @@ import { DEFAULT_EXAMPLE_INSTANCE, exampleResponse, type ExampleResponse } from 
 import type { MemberSchema } from '../member-types.ts'
 import { normalizeOptions, type ProblemDetailsConfig, type ProblemDetailsOptions } from '../options.ts'
 import { createSerializers, problemSchema, type SerializerFor } from '../serializer.ts'
+import './modules.ts'
 import { CATEGORY_MEANINGS, retryLabel } from './content.ts'
 
 export type { ExampleResponse } from '../example.ts'
