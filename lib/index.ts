@@ -6,6 +6,7 @@ import { exceptionLoggerFor } from './exception-logs.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
 import { defaultHandlerRoutesInScope, recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
+import { recordServerCodes, setProblemErrorStacks } from './problem-error.ts'
 import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
 import type { ProblemCode, ProblemDetailsApi, ProblemInitArgs, ProblemInitBase } from './types.ts'
 
@@ -29,6 +30,8 @@ declare module 'fastify' {
 // async, so that a bad option rejects `register` instead of throwing out of avvio
 const plugin: FastifyPluginAsync<ProblemDetailsOptions> = async function problemDetailsPlugin (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
   const config = normalizeOptions(options, fastify.prefix)
+  recordServerCodes([...config.entries.values()].filter((entry) => entry.status >= 500).map((entry) => entry.code))
+  if (config.problemErrorStacks !== undefined) setProblemErrorStacks(config.problemErrorStacks)
   const serializerFor = createSerializers()
   const responder = createResponder(config, serializerFor, await exceptionLoggerFor(config, fastify.log))
   recordRegistration(fastify, responder.problemErrorHandler)
@@ -66,7 +69,7 @@ const problemDetails = fp(plugin, { name: 'fastify-problem-details', fastify: '5
 
 export default problemDetails
 export { problemDetails }
-export { ProblemError, isProblemError } from './problem-error.ts'
+export { ProblemError, isProblemError, PROBLEM_ERROR_STACKS, type ProblemErrorStacks } from './problem-error.ts'
 export { builtinCatalog, type BuiltinCatalog } from './builtin-catalog.ts'
 export type { ProblemCatalog, ProblemCatalogEntry, ProblemCategory, ProblemLink, ResolvedProblemEntry } from './catalog.ts'
 export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ClientErrorLogDetail, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'
