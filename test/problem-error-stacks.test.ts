@@ -62,7 +62,7 @@ t.test('a registration without the option leaves the policy as it is; a bad valu
   for (const value of ['full', true, 1, null]) {
     const app = Fastify()
     t.teardown(() => app.close())
-    await t.rejects(app.register(problemDetails, { problemErrorStacks: value as never }).ready(), {
+    await t.rejects(async () => { await app.register(problemDetails, { problemErrorStacks: value as never }) }, {
       code: 'FST_PROBLEM_INVALID_OPTION',
       message: /problemErrorStacks.*'none', 'server-errors', 'all'/
     }, `problemErrorStacks: ${String(value)}`)
