@@ -122,6 +122,8 @@ export function errorHeaders (source: unknown, status: number): Record<string, u
 
 /** `Vary` listing what the route varied on (and the problem's own), plus `Accept`, which chose the problem's form. */
 function varyWithAccept (routeVary: unknown, ownVary: unknown): string {
+  // the usual case: neither the route nor the problem varies on anything else
+  if (routeVary === undefined && ownVary === undefined) return 'Accept'
   let vary = ''
   for (const value of [routeVary, ownVary]) {
     const text = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : ''

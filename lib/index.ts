@@ -34,7 +34,7 @@ const problemDetails = fp(plugin, { name: 'fastify-problem-details', fastify: '5
 
 export default problemDetails
 export { problemDetails }
-export { ProblemError, isProblemError } from './problem-error.ts'
+export { ProblemError, isProblemError, PROBLEM_ERROR_STACKS, type ProblemErrorStacks } from './problem-error.ts'
 export { builtinCatalog, type BuiltinCatalog } from './builtin-catalog.ts'
 export type { ProblemCatalog, ProblemCatalogEntry, ProblemCategory, ProblemLink, ResolvedProblemEntry } from './catalog.ts'
 export { DEFAULT_CODES, DEFAULT_STATUS_CODES, type ClientErrorLogDetail, type ProblemDetailsOptions, type ProblemLogLevel } from './options.ts'

@@ -1,4 +1,4 @@
-import { metrics, type Attributes, type MeterProvider, type ObservableResult } from '@opentelemetry/api'
+import { createNoopMeter, metrics, type Attributes, type MeterProvider, type ObservableResult } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
 import type { Classification } from './classify.ts'
 import { safeGet } from './guards.ts'
@@ -17,7 +17,10 @@ interface Series {
   count: number
 }
 
-let state: { readonly provider: MeterProvider, readonly series: Map<string, Series> } | undefined
+/** The API's no-op meter (what `getMeter` gives while no SDK is registered): its instruments record nothing. */
+const NoopMeter = createNoopMeter().constructor
+
+let state: { readonly provider: MeterProvider, readonly series: Map<string, Series> | undefined } | undefined
 
 /**
  * The series of the meter provider registered now. The counter is asynchronous (an observable
@@ -25,13 +28,19 @@ let state: { readonly provider: MeterProvider, readonly series: Map<string, Seri
  * so a problem costs a map lookup instead of the SDK hashing its attributes on every add. The API's
  * global meter provider is not a proxy (unlike the tracer provider): a meter taken before the SDK
  * starts stays a no-op, so the provider is read on every problem and the counts start again from
- * zero for a new one.
+ * zero for a new one. Undefined while the provider is the API's no-op one (no SDK).
  */
-function currentSeries (): Map<string, Series> {
+function currentSeries (): Map<string, Series> | undefined {
   const provider = metrics.getMeterProvider()
   if (state?.provider !== provider) {
+    const meter = provider.getMeter(METER_NAME)
+    // without an SDK nothing would ever read the counts: counting them is work for nobody
+    if (meter instanceof NoopMeter) {
+      state = { provider, series: undefined }
+      return undefined
+    }
     const series = new Map<string, Series>()
-    provider.getMeter(METER_NAME).createObservableCounter(PROBLEMS_METRIC, {
+    meter.createObservableCounter(PROBLEMS_METRIC, {
       unit: '{problem}',
       description: 'Problem documents (RFC 9457) sent, by problem code, category, status, method and route'
     }).addCallback(function observeProblems (result: ObservableResult) {
@@ -58,6 +67,8 @@ export function routeOf (request: FastifyRequest): string | undefined {
  */
 export function countProblem (request: FastifyRequest, c: Classification): void {
   try {
+    const series = currentSeries()
+    if (series === undefined) return
     const code = c.entry?.code ?? 'about:blank'
     // only a 4xx status without a catalog entry is sent as about:blank (a 5xx one is internal_error)
     const category = c.entry?.category ?? 'user'
@@ -65,7 +76,6 @@ export function countProblem (request: FastifyRequest, c: Classification): void 
     const method = methodOf(request)
     const route = routeOf(request)
     const key = `${code} ${category} ${retryable ? 1 : 0} ${c.status} ${method} ${route === undefined ? '' : '/' + route}`
-    const series = currentSeries()
     const counted = series.get(key)
     if (counted !== undefined) {
       counted.count++

@@ -6,7 +6,7 @@ import { FST_PROBLEM_INVALID_OPTION, FST_PROBLEM_UNKNOWN_MAPPED_CODE, FST_PROBLE
 import { EXCEPTION_SIGNAL_ENV, EXCEPTION_SIGNALS, exceptionSignalFromEnv, type ExceptionSignal } from './exception-signal.ts'
 import { describe } from './guards.ts'
 import { createMemberValidator, type MemberValidator } from './members.ts'
-import type { ProblemError } from './problem-error.ts'
+import { PROBLEM_ERROR_STACKS, type ProblemError, type ProblemErrorStacks } from './problem-error.ts'
 import { DEFAULT_TYPE_BASE } from './client/slug.ts'
 
 /** How much of the error a 4xx problem's log line carries: `'brief'` (type, code, bounded message) or `'full'` (the whole error). */
@@ -94,6 +94,13 @@ export interface ProblemDetailsOptions {
    * environment variable as the semantic conventions define it (`logs`, `logs/dup`), else `'spans'`.
    */
   exceptionSignal?: ExceptionSignal
+  /**
+   * Which `ProblemError`s capture a stack trace when constructed: `'none'` (a problem is an expected
+   * outcome; its `stack` is one line and its `cause` keeps the underlying error's stack),
+   * `'server-errors'` (codes whose status is 5xx) or `'all'` (development). It applies to the whole
+   * process, like `Error.stackTraceLimit`, from the registration that gives it. Default: `'none'`.
+   */
+  problemErrorStacks?: ProblemErrorStacks
 }
 
 /** Fastify's own request errors that map to a catalog code; the others keep their status (413, 415, 414...). */
@@ -124,7 +131,7 @@ export { DEFAULT_TYPE_BASE }
 export const DEFAULT_MAX_DETAIL_LENGTH = 1024
 const LOG_LEVELS = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 /** Every option of the plugin (the README documents each; a test keeps them equal). */
-export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'clientErrorLogDetail', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics', 'exceptionSignal'])
+export const OPTION_NAMES: readonly string[] = Object.freeze(['catalog', 'replaceCatalog', 'typeBase', 'codes', 'statusCodes', 'errorMember', 'traceId', 'notFound', 'exposeServerErrors', 'maxDetailLength', 'clientErrorLogLevel', 'serverErrorLogLevel', 'clientErrorLogDetail', 'mapError', 'serveDocs', 'wwwAuthenticate', 'problemXml', 'metrics', 'exceptionSignal', 'problemErrorStacks'])
 const KNOWN_OPTIONS = new Set(OPTION_NAMES)
 /** Options Fastify itself passes to every plugin. */
 const FASTIFY_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
@@ -154,6 +161,8 @@ export interface ProblemDetailsConfig {
   readonly exceptionSignal: ExceptionSignal
   /** True when `exceptionSignal` was given as an option, false when it comes from the environment. */
   readonly exceptionSignalChosen: boolean
+  /** The `problemErrorStacks` option, or undefined when not given (the process's policy stays as it is). */
+  readonly problemErrorStacks: ProblemErrorStacks | undefined
   readonly memberValidator: MemberValidator
 }
 
@@ -276,6 +285,7 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
   if (!EXCEPTION_SIGNALS.includes(exceptionSignal as ExceptionSignal)) invalid('exceptionSignal', `must be one of ${EXCEPTION_SIGNALS.map((s) => `'${s}'`).join(', ')}, got ${describe(exceptionSignal)}`)
   const clientErrorLogDetail = raw.clientErrorLogDetail ?? 'brief'
   if (!CLIENT_ERROR_LOG_DETAILS.includes(clientErrorLogDetail as string)) invalid('clientErrorLogDetail', `must be 'brief' or 'full', got ${describe(clientErrorLogDetail)}`)
+  if (raw.problemErrorStacks !== undefined && !PROBLEM_ERROR_STACKS.includes(raw.problemErrorStacks as ProblemErrorStacks)) invalid('problemErrorStacks', `must be one of ${PROBLEM_ERROR_STACKS.map((s) => `'${s}'`).join(', ')}, got ${describe(raw.problemErrorStacks)}`)
   if (raw.mapError !== undefined && typeof raw.mapError !== 'function') invalid('mapError', `must be a function (error, request) => ProblemError | undefined, got ${describe(raw.mapError)}`)
 
   return Object.freeze({
@@ -300,6 +310,7 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
     metrics: flag('metrics', raw.metrics, true),
     exceptionSignal: exceptionSignal as ExceptionSignal,
     exceptionSignalChosen: raw.exceptionSignal !== undefined,
+    problemErrorStacks: raw.problemErrorStacks as ProblemErrorStacks | undefined,
     memberValidator
   })
 }

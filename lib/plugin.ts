@@ -5,6 +5,7 @@ import { exceptionLoggerFor } from './exception-logs.ts'
 import { normalizeOptions, type ProblemDetailsOptions } from './options.ts'
 import { defaultHandlerRoutesInScope, recordRegistration, warnUncoveredRoutes } from './registration.ts'
 import { createResponder } from './responder.ts'
+import { recordServerCodes, setProblemErrorStacks } from './problem-error.ts'
 import { createSerializers, entrySchema, PROBLEM_SCHEMA_ID, problemSchema } from './serializer.ts'
 import type { ProblemCode, ProblemDetailsApi, ProblemInitBase } from './types.ts'
 
@@ -16,6 +17,8 @@ import type { ProblemCode, ProblemDetailsApi, ProblemInitBase } from './types.ts
  */
 export async function registerProblemDetails (fastify: FastifyInstance, options: ProblemDetailsOptions): Promise<void> {
   const config = normalizeOptions(options, fastify.prefix)
+  recordServerCodes([...config.entries.values()].filter((entry) => entry.status >= 500).map((entry) => entry.code))
+  if (config.problemErrorStacks !== undefined) setProblemErrorStacks(config.problemErrorStacks)
   const serializerFor = createSerializers()
   const responder = createResponder(config, serializerFor, await exceptionLoggerFor(config, fastify.log))
   recordRegistration(fastify, responder.problemErrorHandler)

@@ -1,5 +1,57 @@
+import { builtinCatalog } from './builtin-catalog.ts'
 import { detailOf, membersOf, retryAfterOf, type Occurrence } from './occurrence.ts'
 import type { ProblemCode, ProblemInit, ProblemInitArgs } from './types.ts'
+
+/**
+ * Which `ProblemError`s capture a stack trace when they are constructed:
+ * - `'none'`: none. A problem is an expected outcome, not a crash: its `stack` is the one line
+ *   `ProblemError: <code>: <detail>`, and its `cause` keeps the underlying error's own stack.
+ *   Capturing a stack is the dearest part of a thrown error's response.
+ * - `'server-errors'`: those of codes whose status is 5xx (the ones logged at the server level with
+ *   their error), none for 4xx.
+ * - `'all'`: every one (development: where each problem was thrown).
+ */
+export type ProblemErrorStacks = 'none' | 'server-errors' | 'all'
+/** The values of the `problemErrorStacks` option. */
+export const PROBLEM_ERROR_STACKS: readonly ProblemErrorStacks[] = Object.freeze(['none', 'server-errors', 'all'])
+
+interface StackPolicy {
+  stacks: ProblemErrorStacks
+  /** Codes whose status is 5xx in some registered catalog (and the built-in 5xx codes). */
+  readonly serverCodes: Set<string>
+}
+
+/**
+ * The stack policy is the process's, like `Error.stackTraceLimit`: a `ProblemError` is constructed
+ * before any plugin sees it. Kept on the global object, so that the CommonJS and ESM copies of the
+ * package share it.
+ */
+const kStackPolicy = Symbol.for('fastify-problem-details.ProblemError.stacks')
+const globalSlot = globalThis as unknown as Record<symbol, StackPolicy | undefined>
+const stackPolicy: StackPolicy = globalSlot[kStackPolicy] ??= {
+  stacks: 'none',
+  serverCodes: new Set(Object.entries(builtinCatalog).filter(([, entry]) => entry.status >= 500).map(([code]) => code))
+}
+
+/** Sets which `ProblemError`s capture a stack (the plugin's `problemErrorStacks` option), for the whole process. */
+export function setProblemErrorStacks (stacks: ProblemErrorStacks): void {
+  stackPolicy.stacks = stacks
+}
+
+/** Which `ProblemError`s capture a stack now. */
+export function problemErrorStacks (): ProblemErrorStacks {
+  return stackPolicy.stacks
+}
+
+/** Records the 5xx codes of a registered catalog, for `'server-errors'`. */
+export function recordServerCodes (codes: Iterable<string>): void {
+  for (const code of codes) stackPolicy.serverCodes.add(code)
+}
+
+function capturesStack (code: string): boolean {
+  const stacks = stackPolicy.stacks
+  return stacks === 'all' || (stacks === 'server-errors' && stackPolicy.serverCodes.has(code))
+}
 
 const kProblemError = Symbol.for('fastify-problem-details.ProblemError')
 const kBaseClass = Symbol.for('fastify-problem-details.ProblemError.base')
@@ -33,7 +85,13 @@ export class ProblemError<C extends ProblemCode = ProblemCode> extends Error imp
   constructor (code: C, init?: ProblemInit<C>) {
     const options = (init ?? NO_INIT) as Readonly<Record<string, unknown>>
     const detail = detailOf(options)
-    super(detail === undefined ? code : `${code}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause })
+    const message = detail === undefined ? code : `${code}: ${detail}`
+    const capture = capturesStack(code)
+    // no stack: V8 walks no frames when the limit is 0 (restored at once, the constructor cannot throw in between)
+    const limit = Error.stackTraceLimit
+    if (!capture) Error.stackTraceLimit = 0
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    if (!capture) Error.stackTraceLimit = limit
     this.code = code
     this.detail = detail
     this.headers = options.headers as ProblemError['headers']

@@ -40,7 +40,8 @@ const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
  */
 export function instanceOf (request: FastifyRequest): string {
   let path = urlWithoutQuery(request.url)
-  const scheme = ABSOLUTE_FORM.exec(path)
+  // origin form (`/path`), what nearly every request has, needs no further look
+  const scheme = path.charCodeAt(0) === 47 ? null : ABSOLUTE_FORM.exec(path)
   if (scheme !== null) {
     const slash = path.indexOf('/', Math.max(scheme[0].length, path.lastIndexOf('@') + 1))
     path = slash === -1 ? '/' : path.slice(slash)

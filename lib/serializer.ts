@@ -64,20 +64,77 @@ export type ProblemSerializer = (problem: ProblemDocument) => string
 /** The serializer of a code's documents (about:blank for `undefined`). */
 export type SerializerFor = (entry: ResolvedProblemEntry | undefined) => ProblemSerializer
 
+/** How many details a code's serializer remembers the JSON of (then it starts again from none). */
+export const MAX_REMEMBERED_DETAILS = 64
+/** Longer details are escaped each time: the sentences a service repeats are short, and memory stays bounded (about 64 KiB per code). */
+export const MAX_REMEMBERED_DETAIL_LENGTH = 256
+
+/** The JSON of one `detail`, and of the `error` member made from it (`title (detail)`). */
+interface DetailJson {
+  /** `,"detail":"..."` */
+  readonly detail: string
+  /** The `error` text this JSON is for, compared with the document's own before it is used. */
+  readonly errorText: string
+  /** `,"error":"..."` */
+  readonly error: string
+}
+
+/**
+ * JSON.stringify escapes each character on its own (a surrogate half that is not part of a pair
+ * is escaped; nothing here can pair with a neighbour across the ` (` and `)` around the detail),
+ * so the `error` member's JSON is the title's and the detail's JSON put together.
+ */
+function detailJsonOf (title: string, titleJson: string, detail: string): DetailJson {
+  const detailJson = JSON.stringify(detail)
+  return {
+    detail: `,"detail":${detailJson}`,
+    errorText: `${title} (${detail})`,
+    error: `,"error":${titleJson.slice(0, -1)} (${detailJson.slice(1, -1)})"`
+  }
+}
+
 /**
  * Writes a problem of a code without extension members: the standard members, in the same order
  * and with the same escaping as the fast-json-stringify serializer of `entrySchema()` (a property
  * test proves the two byte-identical), with the constant start of each code's document written
- * once. Problems that carry validation `errors` go to the schema serializer.
+ * once. A service sends the same few details again and again (most are sentences in its code): the
+ * JSON of a detail and of the `error` made from it is remembered per code, so escaping them, the
+ * dearest part of writing a problem, is done once. Problems that carry validation `errors` go to
+ * the schema serializer.
  */
 function standardMembersSerializer (entry: ResolvedProblemEntry | undefined, schemaSerializer: ProblemSerializer): ProblemSerializer {
-  const start = entry === undefined ? undefined : `{"type":${JSON.stringify(entry.type)},"title":${JSON.stringify(entry.title)},"status":${entry.status}`
+  const titleJson = entry === undefined ? undefined : JSON.stringify(entry.title)
+  const start = entry === undefined ? undefined : `{"type":${JSON.stringify(entry.type)},"title":${titleJson},"status":${entry.status}`
+  const remembered = new Map<string, DetailJson>()
+
+  function rememberedJson (title: string, detail: string): DetailJson {
+    let parts = remembered.get(detail)
+    if (parts === undefined) {
+      parts = detailJsonOf(title, titleJson as string, detail)
+      if (detail.length <= MAX_REMEMBERED_DETAIL_LENGTH) {
+        if (remembered.size >= MAX_REMEMBERED_DETAILS) remembered.clear()
+        remembered.set(detail, parts)
+      }
+    }
+    return parts
+  }
+
   return function serializeStandardProblem (problem: ProblemDocument): string {
     if (problem.errors !== undefined) return schemaSerializer(problem)
-    let json = start ?? `{"type":${JSON.stringify(problem.type)},"title":${JSON.stringify(problem.title)},"status":${problem.status}`
-    if (problem.detail !== undefined) json += `,"detail":${JSON.stringify(problem.detail)}`
+    const { title, detail, error } = problem
+    // the code's own document (always, from buildProblem): its constant start and remembered details;
+    // anything else (about:blank, whose title is its status's) is written from its own members
+    const known = start !== undefined && title === (entry as ResolvedProblemEntry).title
+    const ownTitleJson = known ? titleJson as string : JSON.stringify(title)
+    let json = known ? start as string : `{"type":${JSON.stringify(problem.type)},"title":${ownTitleJson},"status":${problem.status}`
+    let errorJson: string | undefined
+    if (detail !== undefined) {
+      const parts = known ? rememberedJson(title, detail) : detailJsonOf(title, ownTitleJson, detail)
+      json += parts.detail
+      if (error === parts.errorText) errorJson = parts.error
+    }
     json += `,"instance":${JSON.stringify(problem.instance)}`
-    if (problem.error !== undefined) json += `,"error":${JSON.stringify(problem.error)}`
+    if (error !== undefined) json += errorJson ?? (error === title ? `,"error":${ownTitleJson}` : `,"error":${JSON.stringify(error)}`)
     json += problem.retryable ? ',"retryable":true' : ',"retryable":false'
     if (problem.trace_id !== undefined) json += `,"trace_id":${JSON.stringify(problem.trace_id)}`
     return json + '}'

@@ -26,8 +26,10 @@ t.test('instance of an absolute-form request target is the path alone: no scheme
     [`http://user:pa/${SECRET}@internal.example/path`, '/path'],
     // 4. no path at all
     [`http://user:${SECRET}@internal.example`, '/'],
-    // 5. origin form with a fragment
-    [`/path#${SECRET}`, '/path']
+    // 5. origin form with a fragment, a query, both (in either order)
+    [`/path#${SECRET}`, '/path'],
+    [`/path?token=${SECRET}#${SECRET}`, '/path'],
+    [`/path#${SECRET}?token=${SECRET}`, '/path']
   ]
   for (const [target, instance] of cases) {
     logs.lines.length = 0

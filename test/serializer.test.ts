@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import fastJsonStringify from 'fast-json-stringify'
 import { loadDeferredModules } from '../lib/deferred.ts'
-import { createSerializers, entrySchema } from '../lib/serializer.ts'
+import { createSerializers, entrySchema, MAX_REMEMBERED_DETAIL_LENGTH, MAX_REMEMBERED_DETAILS } from '../lib/serializer.ts'
 import type { ResolvedProblemEntry } from '../lib/catalog.ts'
 import type { ProblemDocument } from '../lib/problem.ts'
 
@@ -39,6 +39,35 @@ t.test('codes without extension members are written byte for byte as the schema 
     }
   ), { numRuns: 1000, seed: 9457 })
   t.equal(runs, 1000)
+})
+
+t.test("a code's serializer remembers the JSON of its details: the same bytes as the schema serializer, whatever it remembers", async (t) => {
+  const schemaSerializer = fastJsonStringify(entrySchema(undefined)) as (p: ProblemDocument) => string
+  const title = 'The request contains "invalid" parameters.'
+  const serialize = createSerializers()(entryOf(title, '/problems/invalid-request', 400, false))
+  let runs = 0
+  // one serializer for every run: details repeat (remembered), are new (more than it keeps), and
+  // come with an error member made from them, equal to the title, or any other text
+  const details = fc.oneof(fc.constantFrom('name is required', 'id "7" is unknown', '\ud800', '', 'x'.repeat(MAX_REMEMBERED_DETAIL_LENGTH + 1)), text)
+  fc.assert(fc.property(
+    details, fc.constantFrom('composed', 'title', 'other', 'none'), text, fc.boolean(),
+    (detail, errorKind, other, otherTitle) => {
+      // a title other than the code's: a document the code's serializer is never given, still written as it is
+      const ownTitle = otherTitle ? other : title
+      const problem: ProblemDocument = {
+        type: '/problems/invalid-request',
+        title: ownTitle,
+        status: 400,
+        detail,
+        instance: '/items',
+        error: errorKind === 'composed' ? `${ownTitle} (${detail})` : errorKind === 'title' ? ownTitle : errorKind === 'other' ? other : undefined,
+        retryable: false
+      }
+      runs++
+      return serialize(problem) === schemaSerializer(problem)
+    }
+  ), { numRuns: 10 * MAX_REMEMBERED_DETAILS, seed: 9457 })
+  t.equal(runs, 10 * MAX_REMEMBERED_DETAILS)
 })
 
 t.test('problems with validation errors or extension members go through the schema serializer', async (t) => {

@@ -74,6 +74,9 @@ export function isProblemResponseError (value: unknown): value is AnyProblemResp
 
 /** The URL without its query string or fragment, which may hold secrets. */
 export function urlWithoutQuery (url: string): string {
-  const end = url.search(/[?#]/)
+  // two searches for a character: cheaper than a regular expression on every problem
+  const query = url.indexOf('?')
+  const fragment = url.indexOf('#')
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment)
   return end === -1 ? url : url.slice(0, end)
 }
