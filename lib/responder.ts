@@ -98,6 +98,16 @@ function briefOf (value: unknown): Record<string, unknown> {
 }
 
 /**
+ * Whether the logger writes lines of `level`: pino says so (`isLevelEnabled`), and a service that
+ * logs at `warn` pays nothing for the line of each 4xx problem. A logger that cannot say is asked
+ * to write the line.
+ */
+function levelEnabled (log: FastifyRequest['log'], level: Exclude<ProblemLogLevel, 'silent'>): boolean {
+  const isLevelEnabled = (log as { isLevelEnabled?: unknown }).isLevelEnabled
+  return typeof isLevelEnabled !== 'function' || isLevelEnabled.call(log, level) !== false
+}
+
+/**
  * Logs the problem line. A hostile error (throwing getter, Proxy trap) or a throwing log serializer
  * must not turn the problem into a crash: log a safe description of the error, then no error at all.
  */
@@ -183,7 +193,7 @@ export function createResponder (config: ProblemDetailsConfig, serializerFor: Se
     const started = !reply.sent && reply.raw.headersSent
     const serverLevel = c.status >= 500 || c.developerError !== undefined || started
     const level = serverLevel ? config.serverErrorLogLevel : config.clientErrorLogLevel
-    if (level !== 'silent') {
+    if (level !== 'silent' && levelEnabled(request.log, level)) {
       const fields: Record<string, unknown> = { problem: code, status: c.status, trace_id: traceId, span_id: spanContext?.spanId }
       if (started) fields.response_started = true
       if (c.developerError !== undefined) {

@@ -110,3 +110,27 @@ t.test('a route that wrote the status line through reply.raw (server-sent events
   t.equal(failures.length, 1, JSON.stringify(failures.map((line) => line.msg)))
   t.match(failures[0], { level: 50, problem: 'internal_error', response_started: true, err: { message: 'feed lost' } })
 })
+
+t.test('a level the logger does not write (isLevelEnabled false) is not built at all; a logger that cannot say is asked', async (t) => {
+  // a logger as Fastify takes one (loggerInstance): every method records, isLevelEnabled says what it writes
+  function recordingLogger (writes: ((level: string) => boolean) | undefined) {
+    const calls: Array<{ level: string, fields: unknown }> = []
+    const logger: Record<string, unknown> = { level: 'warn', child: () => logger }
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace']) logger[level] = (fields: unknown) => { calls.push({ level, fields }) }
+    if (writes !== undefined) logger.isLevelEnabled = writes
+    return { logger, calls }
+  }
+  for (const [name, writes] of [['pino-like at warn', (level: string) => ['fatal', 'error', 'warn'].includes(level)], ['without isLevelEnabled', undefined]] as const) {
+    const { logger, calls } = recordingLogger(writes)
+    const app = Fastify({ loggerInstance: logger as never })
+    t.teardown(() => app.close())
+    await app.register(problemDetails)
+    app.get('/missing', async () => { throw createHttpError(404, 'no such order') })
+    app.get('/down', async () => { throw createHttpError(503, 'the ledger is down') })
+    await app.ready()
+    t.equal((await app.inject('/missing')).statusCode, 404)
+    t.equal((await app.inject('/down')).statusCode, 503)
+    const problems = calls.filter((call) => typeof (call.fields as { problem?: unknown })?.problem === 'string').map((call) => `${call.level} ${(call.fields as { problem: string }).problem}`)
+    t.same(problems, writes === undefined ? ['info resource_not_found', 'error resource_unavailable'] : ['error resource_unavailable'], name)
+  }
+})
