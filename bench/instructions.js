@@ -10,6 +10,11 @@
 // counters are zeroed, instrumentation turned on for exactly N requests and off again, and the
 // window dumped. The figure is the median of the windows' instructions per response. The warm-up
 // is long (12,000 requests by default): V8 keeps optimizing the server's code until about then.
+// Then 3,000 requests are counted and thrown away (`--settle`): the first instrumented windows
+// after any warm-up (8,000 to 16,000 requests were tried) count two to four times the settled
+// figure, TurboFan compiling again in them (valgrind slows the server about fifty times once
+// counting is on, and V8 deoptimizes and recompiles some of the hot code when that happens); from
+// about 3,000 counted requests on, the windows agree to within their garbage collections.
 // Needs valgrind (`apt-get install valgrind`); prints one line per variant and the ratios to the first.
 // `npm run bench` counts the headline variants the same way (see HEADLINE in bench/variants.js)
 // through `measure`, when valgrind and callgrind_control are on PATH.
@@ -22,18 +27,19 @@ const autocannon = require('autocannon')
 const { VARIANTS } = require('./variants.js')
 
 function parseArgs (argv) {
-  const settings = { windows: 5, requests: 300, warmup: 12000, variants: [] }
+  const settings = { windows: 5, requests: 1000, warmup: 12000, settle: 3000, variants: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--windows') settings.windows = Number(argv[++i])
     else if (arg === '--requests') settings.requests = Number(argv[++i])
     else if (arg === '--warmup') settings.warmup = Number(argv[++i])
+    else if (arg === '--settle') settings.settle = Number(argv[++i])
     else settings.variants.push(arg)
   }
   const known = new Set(VARIANTS.map((v) => v.name))
   const unknown = settings.variants.filter((name) => !known.has(name))
   if (settings.variants.length === 0 || unknown.length > 0) {
-    console.error(`usage: node bench/instructions.js [--windows N] [--requests N] [--warmup N] variant...\nvariants: ${[...known].join(', ')}`)
+    console.error(`usage: node bench/instructions.js [--windows N] [--requests N] [--warmup N] [--settle N] variant...\nvariants: ${[...known].join(', ')}`)
     process.exit(1)
   }
   return settings
@@ -53,7 +59,7 @@ function totalOf (file) {
 }
 
 /**
- * One variant's instructions per response: `settings` { windows, requests, warmup }. Returns the
+ * One variant's instructions per response: `settings` { windows, requests, warmup, settle }. Returns the
  * median, the range and every window's figure (bench/run.js pairs the windows of two variants).
  */
 async function measure (variant, settings) {
@@ -71,14 +77,16 @@ async function measure (variant, settings) {
     const [ready] = await once(child, 'message')
     await load(ready.port, variant, settings.warmup)
     const windows = []
-    for (let w = 0; w < settings.windows; w++) {
+    // the settling windows are counted like the others, then dropped
+    const settling = Math.ceil((settings.settle ?? 0) / settings.requests)
+    for (let w = 0; w < settling + settings.windows; w++) {
       execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' })
       execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
       await load(ready.port, variant, settings.requests)
       execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
       execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
       const dumps = readdirSync(dir).filter((name) => name.startsWith('out.')).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
-      windows.push(totalOf(join(dir, dumps.at(-1))) / settings.requests)
+      if (w >= settling) windows.push(totalOf(join(dir, dumps.at(-1))) / settings.requests)
     }
     const sorted = [...windows].sort((a, b) => a - b)
     return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted.at(-1), windows }

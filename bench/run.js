@@ -32,8 +32,8 @@ const PROFILES_DIR = join(__dirname, 'results', 'profiles')
  * Quick mode is CI's smoke run: short, no instruction counts.
  */
 const MODES = {
-  full: { rounds: 16, requests: 3000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrWindows: 5, instrRequests: 300, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
-  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrWindows: 2, instrRequests: 100, instrJobs: 1 }
+  full: { rounds: 16, requests: 3000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrSettle: 3000, instrWindows: 5, instrRequests: 1000, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
+  quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrSettle: 0, instrWindows: 2, instrRequests: 100, instrJobs: 1 }
 }
 const STARTUP_TIMEOUT_MS = 30_000
 const ANSWER_TIMEOUT_MS = 60_000
@@ -57,6 +57,7 @@ const USAGE = `Usage: node bench/run.js [options]
                        (default: on when valgrind and callgrind_control are on PATH, off with --quick)
   --instr-only a,b     count instructions for these variants instead of the headline ones
   --instr-warmup N     warm-up requests under valgrind, per variant (default ${MODES.full.instrWarmup})
+  --instr-settle N     requests counted and dropped before the windows (default ${MODES.full.instrSettle})
   --instr-windows N    counted windows per variant (default ${MODES.full.instrWindows})
   --instr-requests N   requests per window (default ${MODES.full.instrRequests})
   --instr-jobs N       valgrind servers side by side (default ${MODES.full.instrJobs}, one per core up to 2)`
@@ -88,6 +89,7 @@ function parseArgs (argv) {
     else if (arg === '--no-instructions') settings.instructions = false
     else if (arg === '--instr-only') settings.instrOnly = String(argv[++i]).split(',')
     else if (arg === '--instr-warmup') settings.instrWarmup = number()
+    else if (arg === '--instr-settle') settings.instrSettle = number()
     else if (arg === '--instr-windows') settings.instrWindows = Math.max(1, number())
     else if (arg === '--instr-requests') settings.instrRequests = Math.max(1, number())
     else if (arg === '--instr-jobs') settings.instrJobs = Math.max(1, number())
@@ -342,12 +344,12 @@ async function countInstructions (settings, variants, log) {
   async function worker () {
     while (queue.length > 0) {
       const name = queue.shift()
-      log(`instructions: ${name} under valgrind (${settings.instrWarmup} warm-up requests, ${settings.instrWindows} windows x ${settings.instrRequests})`)
-      figures[name] = await instructions.measure(variants.find((v) => v.name === name), { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, package: settings.package })
+      log(`instructions: ${name} under valgrind (${settings.instrWarmup} warm-up requests, ${settings.instrSettle} counted and dropped, ${settings.instrWindows} windows x ${settings.instrRequests})`)
+      figures[name] = await instructions.measure(variants.find((v) => v.name === name), { warmup: settings.instrWarmup, settle: settings.instrSettle, windows: settings.instrWindows, requests: settings.instrRequests, package: settings.package })
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.instrJobs, chosen.length)) }, worker))
-  return { settings: { warmup: settings.instrWarmup, windows: settings.instrWindows, requests: settings.instrRequests, connections: 1 }, variants: figures }
+  return { settings: { warmup: settings.instrWarmup, settle: settings.instrSettle, windows: settings.instrWindows, requests: settings.instrRequests, connections: 1 }, variants: figures }
 }
 
 async function main () {
