@@ -290,6 +290,17 @@ const VARIANTS = [
     }
   },
   {
+    name: 'happy-with-problems',
+    group: 'happy path (200)',
+    label: '200 route declaring config.problems, plugin registered',
+    status: 200,
+    request: HAPPY,
+    async build (app, deps) {
+      await registerOurs(app, deps, {})
+      app.get('/ok', { config: { problems: ['invalid_request', 'resource_not_found'] } }, async function ok () { return { ok: true } })
+    }
+  },
+  {
     name: 'otel-default',
     group: 'OpenTelemetry SDK + HTTP instrumentation',
     label: 'OTel on: Fastify default handler, Error with statusCode 400',

@@ -78,7 +78,9 @@ export function codeSchema (entry: ResolvedProblemEntry): Record<string, unknown
  * join the route's schema once the app is ready, after Fastify compiled the route's own response
  * schemas and before any OpenAPI generator may read it (`app.swagger()` refuses earlier): Fastify
  * compiles nothing for them (a full problem schema costs a millisecond per route and status), and
- * the route serializes its own payloads as it did. Examples are built when first read, once per code.
+ * the route serializes its own payloads as it did: a route declaring no response schema of its own
+ * keeps no compiled serializer, so its successful replies skip Fastify's response-schema lookup
+ * exactly as they would without `config.problems`. Examples are built when first read, once per code.
  */
 export function createProblemResponses (config: ProblemDetailsConfig, serializerFor: SerializerFor) {
   const examples = new Map<string, ProblemExample | undefined>()

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import problemDetails, { builtinCatalog, FST_PROBLEM_INVALID_ROUTE_PROBLEMS, FST_PROBLEM_UNKNOWN_CODE, ProblemError, type ProblemDetailsOptions } from '../lib/index.ts'
@@ -183,6 +183,47 @@ t.test('declared problems document the route; Fastify compiles no serializer for
   const media = doc.paths['/typed/{id}'].get.responses['404'].content['application/problem+json']
   t.match(media.schema, { allOf: [{ $ref: '#/components/schemas/ProblemDetails' }, { title: 'resource_not_found' }] })
   t.equal(media.examples.resource_not_found.value.type, '/problems/resource-not-found')
+})
+
+t.test('a 200 route declaring config.problems answers as one that does not: no response serializer at run time, its problems in the document', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  // Fastify takes its schema path for a reply (status lookup, content type, compiled serializer)
+  // only when it compiled a response schema for the route: here it is asked to compile none
+  const compiled: string[] = []
+  app.setSerializerCompiler(function recordingCompiler ({ url, httpStatus }) {
+    compiled.push(`${url} ${httpStatus}`)
+    return (data: unknown) => JSON.stringify(data)
+  })
+  await app.register(swagger, swaggerOptions)
+  await app.register(problemDetails)
+  // what each route's reply finds for its statuses, asked from inside the request
+  const found: Record<string, unknown[]> = {}
+  const ok: RouteHandlerMethod = async function ok (request, reply) {
+    found[String(request.routeOptions.url)] = ['200', '400', '404', '2xx', 'default'].map((status) => reply.getSerializationFunction(status))
+    return { ok: true }
+  }
+  app.get('/declaring', { config: { problems: ['invalid_request', 'resource_not_found'] } }, ok)
+  app.get('/plain', ok)
+  await app.ready()
+
+  t.strictSame(compiled, [], 'no response schema was compiled, for either route')
+  for (const url of ['/declaring', '/plain']) {
+    const response = await app.inject(url)
+    t.equal(response.statusCode, 200)
+    t.match(response.headers['content-type'], /^application\/json/)
+    t.equal(response.body, '{"ok":true}')
+    t.strictSame(found[url], [undefined, undefined, undefined, undefined, undefined], `${url}: no serializer for any status`)
+  }
+
+  // the document still has the declared problems, with their examples, beside the default 200
+  const doc = app.swagger() as unknown as Doc
+  await valid(t, doc)
+  const responses = doc.paths['/declaring'].get.responses
+  t.strictSame(Object.keys(responses), ['200', '400', '404'])
+  t.strictSame(responses['200'], { description: 'Default Response' })
+  t.equal(responses['400'].content['application/problem+json'].examples.invalid_request.value.type, '/problems/invalid-request')
+  t.equal(responses['404'].content['application/json'].examples.resource_not_found.value.type, '/problems/resource-not-found')
 })
 
 t.test('an app without routes declaring problems records no examples', async (t) => {
