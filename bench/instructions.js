@@ -10,12 +10,21 @@
 // counters are zeroed, instrumentation turned on for exactly N requests and off again, and the
 // window dumped. The figure is the median of the windows' instructions per response. The warm-up
 // is long (12,000 requests by default): V8 keeps optimizing the server's code until about then.
-// Then 3,000 requests are counted and thrown away (`--settle`): the first instrumented windows
-// after any warm-up (8,000 to 16,000 requests were tried) count two to four times the settled
-// figure, TurboFan compiling again in them (valgrind slows the server about fifty times once
-// counting is on, and V8 deoptimizes and recompiles some of the hot code when that happens); from
-// about 3,000 counted requests on, the windows agree to within their garbage collections.
+// The warm-up is spread over many connections (100): every window opens a new connection, and
+// with a warm-up on one connection only, the code that sets a connection up was still being
+// compiled in the first counted windows, which then counted two to four times the settled figure
+// whatever the warm-up's length (8,000 to 30,000 requests were tried). Then 1,000 more requests
+// are counted and thrown away (`--settle`), as a margin; from there on, the windows agree to
+// within their garbage collections.
 // Needs valgrind (`apt-get install valgrind`); prints one line per variant and the ratios to the first.
+//
+//   node bench/instructions.js --functions 30 limit ours-reply
+//
+// also names where the instructions go: the server runs with `--perf-basic-prof`, so V8 writes the
+// address of every function it compiles to its perf map (/tmp/perf-<pid>.map, V8's fixed place);
+// the median window's dump is read with callgrind_annotate, JIT addresses are named from the map
+// (the latest function compiled at an address), and the top functions per response are printed,
+// with the difference of each variant from the first.
 // `npm run bench` counts the headline variants the same way (see HEADLINE in bench/variants.js)
 // through `measure`, when valgrind and callgrind_control are on PATH.
 const { execFileSync, fork, spawnSync } = require('node:child_process')
@@ -27,28 +36,32 @@ const autocannon = require('autocannon')
 const { VARIANTS } = require('./variants.js')
 
 function parseArgs (argv) {
-  const settings = { windows: 5, requests: 1000, warmup: 12000, settle: 3000, variants: [] }
+  const settings = { windows: 5, requests: 1000, warmup: 12000, settle: 1000, functions: 0, variants: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--windows') settings.windows = Number(argv[++i])
     else if (arg === '--requests') settings.requests = Number(argv[++i])
     else if (arg === '--warmup') settings.warmup = Number(argv[++i])
     else if (arg === '--settle') settings.settle = Number(argv[++i])
+    else if (arg === '--functions') settings.functions = Number(argv[++i])
     else settings.variants.push(arg)
   }
   const known = new Set(VARIANTS.map((v) => v.name))
   const unknown = settings.variants.filter((name) => !known.has(name))
   if (settings.variants.length === 0 || unknown.length > 0) {
-    console.error(`usage: node bench/instructions.js [--windows N] [--requests N] [--warmup N] [--settle N] variant...\nvariants: ${[...known].join(', ')}`)
+    console.error(`usage: node bench/instructions.js [--windows N] [--requests N] [--warmup N] [--settle N] [--functions N] variant...\nvariants: ${[...known].join(', ')}`)
     process.exit(1)
   }
   return settings
 }
 
-/** Sends `amount` requests as the benchmark does for this variant (one connection: no overlap to count). */
-async function load (port, variant, amount) {
+/** Connections the warm-up is spread over: enough for the code that sets up a connection to be compiled too. */
+const WARMUP_CONNECTIONS = 100
+
+/** Sends `amount` requests as the benchmark does for this variant (by default on one connection: no overlap to count). */
+async function load (port, variant, amount, connections = 1) {
   const { method, path, headers, body } = variant.request
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, headers, body, connections: 1, amount })
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, headers, body, connections: Math.min(connections, amount), amount })
   if (result.errors > 0 || result.timeouts > 0) throw new Error(`${variant.name}: ${result.errors} errors, ${result.timeouts} timeouts`)
 }
 
@@ -67,7 +80,7 @@ async function measure (variant, settings) {
   const child = fork(join(__dirname, 'server.js'), [variant.name], {
     cwd: join(__dirname, '..'),
     execPath: 'valgrind',
-    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded'],
+    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', ...(settings.functions > 0 ? ['--perf-basic-prof'] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // a metrics reader exports each second of wall-clock time: under valgrind that would be about
     // fifty times as often per response as in a real server, so the figure counts no export
@@ -75,7 +88,7 @@ async function measure (variant, settings) {
   })
   try {
     const [ready] = await once(child, 'message')
-    await load(ready.port, variant, settings.warmup)
+    await load(ready.port, variant, settings.warmup, WARMUP_CONNECTIONS)
     const windows = []
     // the settling windows are counted like the others, then dropped
     const settling = Math.ceil((settings.settle ?? 0) / settings.requests)
@@ -86,14 +99,69 @@ async function measure (variant, settings) {
       execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
       execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
       const dumps = readdirSync(dir).filter((name) => name.startsWith('out.')).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
-      if (w >= settling) windows.push(totalOf(join(dir, dumps.at(-1))) / settings.requests)
+      if (w >= settling) windows.push({ instructions: totalOf(join(dir, dumps.at(-1))) / settings.requests, dump: join(dir, dumps.at(-1)) })
     }
-    const sorted = [...windows].sort((a, b) => a - b)
-    return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted.at(-1), windows }
+    const sorted = [...windows].sort((a, b) => a.instructions - b.instructions)
+    const median = sorted[sorted.length >> 1]
+    const functions = settings.functions > 0 ? functionsOf(median.dump, perfMap(child.pid), settings.requests) : undefined
+    return { median: median.instructions, min: sorted[0].instructions, max: sorted.at(-1).instructions, windows: windows.map((window) => window.instructions), functions }
   } finally {
     child.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
+    if (settings.functions > 0) rmSync(perfMapFile(child.pid), { force: true })
   }
+}
+
+/** Where V8 writes the perf map of a process (`--perf-basic-prof`): a fixed place, whatever TMPDIR says. */
+function perfMapFile (pid) {
+  return `/tmp/perf-${pid}.map`
+}
+
+/** The functions V8 compiled, by start address: `{ starts, ends, names }`, where a later function at an address wins. */
+function perfMap (pid) {
+  const entries = []
+  for (const line of readFileSync(perfMapFile(pid), 'utf8').split('\n')) {
+    const first = line.indexOf(' ')
+    const second = line.indexOf(' ', first + 1)
+    if (second === -1) continue
+    const start = parseInt(line.slice(0, first), 16)
+    entries.push({ start, end: start + parseInt(line.slice(first + 1, second), 16), name: line.slice(second + 1), order: entries.length })
+  }
+  entries.sort((a, b) => a.start - b.start)
+  return entries
+}
+
+/** The name of the code at `address`: the latest function compiled over it (code space is reused). */
+function nameAt (entries, address) {
+  let low = 0
+  let high = entries.length
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (entries[mid].start <= address) low = mid + 1
+    else high = mid
+  }
+  let found
+  // V8's functions are small: look back over the entries that start before the address
+  for (let i = low - 1; i >= 0 && i >= low - 64; i--) {
+    const entry = entries[i]
+    if (address < entry.end && (found === undefined || entry.order > found.order)) found = entry
+  }
+  return found === undefined ? 'JIT code (not in the perf map)' : `JIT ${found.name}`
+}
+
+/** Instructions per response by function, from one window's dump: native symbols as callgrind names them, JIT code named from the perf map. */
+function functionsOf (dump, entries, requests) {
+  const annotated = spawnSync('callgrind_annotate', ['--threshold=100', dump], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const functions = new Map()
+  for (const line of annotated.stdout.split('\n')) {
+    const match = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line)
+    if (match === null || match[2].includes('PROGRAM TOTALS')) continue
+    const count = Number(match[1].replaceAll(',', ''))
+    const jit = /^\?\?\?:0x([0-9a-f]+) \[\?\?\?\]$/.exec(match[2])
+    const name = jit === null ? match[2].replace(/^\?\?\?:/, '').replace(/ \[[^\]]*\]$/, '') : nameAt(entries, parseInt(jit[1], 16))
+    functions.set(name, (functions.get(name) ?? 0) + count / requests)
+  }
+  return functions
 }
 
 /** Whether valgrind and callgrind_control can be run (both are needed). */
@@ -119,7 +187,25 @@ async function main () {
     console.log(`${name.padEnd(20)} ${Math.round(figure.median).toLocaleString('en-US').padStart(10)} instructions per response (windows ${Math.round(figure.min).toLocaleString('en-US')} to ${Math.round(figure.max).toLocaleString('en-US')})`)
   }
   for (const r of results.slice(1)) console.log(`${r.name} / ${results[0].name}: ${(r.median / results[0].median).toFixed(3)}x (${r.median > results[0].median ? '+' : ''}${Math.round(r.median - results[0].median).toLocaleString('en-US')} instructions)`)
-  console.log(`${settings.windows} windows x ${settings.requests} requests after ${settings.warmup} warm-up requests, Node ${process.version}`)
+  console.log(`${settings.windows} windows x ${settings.requests} requests after ${settings.warmup} warm-up requests and ${settings.settle} counted and dropped, Node ${process.version}`)
+  if (settings.functions > 0) printFunctions(results, settings.functions)
+}
+
+/** The top functions of each variant (instructions per response, in its median window), then each variant's difference from the first. */
+function printFunctions (results, top) {
+  const short = (name) => name.length > 110 ? name.slice(0, 107) + '...' : name
+  const figure = (n) => Math.round(n).toLocaleString('en-US').padStart(9)
+  for (const r of results) {
+    console.log(`\n${r.name}: top ${top} functions, instructions per response (median window)`)
+    for (const [name, count] of [...r.functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${figure(count)}  ${short(name)}`)
+  }
+  const [first, ...others] = results
+  for (const r of others) {
+    console.log(`\n${r.name} - ${first.name}: the ${top} largest differences per response (+ more in ${r.name})`)
+    const names = new Set([...first.functions.keys(), ...r.functions.keys()])
+    const diffs = [...names].map((name) => [name, (r.functions.get(name) ?? 0) - (first.functions.get(name) ?? 0)])
+    for (const [name, diff] of diffs.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, top)) console.log(`${diff > 0 ? '+' : '-'}${figure(Math.abs(diff)).trimStart().padStart(8)}  ${short(name)}`)
+  }
 }
 
 if (require.main === module) {

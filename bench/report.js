@@ -218,9 +218,10 @@ function renderMarkdown (report, previous) {
       ['l', 'r', 'r', 'l', 'r', 'r', 'r'])}
 
 Each server under \`valgrind --tool=callgrind --instr-atstart=no\` (\`node --single-threaded\`), warmed
-up with ${whole(is.warmup)} requests with instrumentation off, then ${whole(is.settle ?? 0)} requests counted and
-dropped (the first counted windows after any warm-up count two to four times the settled figure:
-TurboFan compiles again in them), then ${is.windows} windows of ${whole(is.requests)} requests on one
+up with ${whole(is.warmup)} requests over 100 connections with instrumentation off (each window opens a
+new connection: warmed up on one connection only, the code that sets a connection up was still
+compiled in the first counted windows), then ${whole(is.settle ?? 0)} requests counted and dropped, then
+${is.windows} windows of ${whole(is.requests)} requests on one
 connection, each counted alone; the figure is the median of the windows. Paired ratios divide
 window i of a variant by window i of its comparison.`
   const registrations = markdownTable(['Catalog entries', 'Registration (ms)', 'CPU µs / error', 'x 16 entries'],
