@@ -10,7 +10,7 @@
 // counters are zeroed, instrumentation turned on for exactly N requests and off again, and the
 // window dumped. The figure is the median of the windows' instructions per response. The warm-up
 // is long (12,000 requests by default): V8 keeps optimizing the server's code until about then.
-// The warm-up is spread over many connections (100): every window opens a new connection, and
+// The warm-up is spread over many connections (40): every window opens a new connection, and
 // with a warm-up on one connection only, the code that sets a connection up was still being
 // compiled in the first counted windows, which then counted two to four times the settled figure
 // whatever the warm-up's length (8,000 to 30,000 requests were tried). Then 1,000 more requests
@@ -56,12 +56,13 @@ function parseArgs (argv) {
 }
 
 /** Connections the warm-up is spread over: enough for the code that sets up a connection to be compiled too. */
-const WARMUP_CONNECTIONS = 100
+const WARMUP_CONNECTIONS = 40
 
 /** Sends `amount` requests as the benchmark does for this variant (by default on one connection: no overlap to count). */
 async function load (port, variant, amount, connections = 1) {
   const { method, path, headers, body } = variant.request
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, headers, body, connections: Math.min(connections, amount), amount })
+  // valgrind slows the server down fifty times or more: no request may time out for that
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, headers, body, connections: Math.min(connections, amount), amount, timeout: 600 })
   if (result.errors > 0 || result.timeouts > 0) throw new Error(`${variant.name}: ${result.errors} errors, ${result.timeouts} timeouts`)
 }
 

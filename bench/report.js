@@ -218,7 +218,7 @@ function renderMarkdown (report, previous) {
       ['l', 'r', 'r', 'l', 'r', 'r', 'r'])}
 
 Each server under \`valgrind --tool=callgrind --instr-atstart=no\` (\`node --single-threaded\`), warmed
-up with ${whole(is.warmup)} requests over 100 connections with instrumentation off (each window opens a
+up with ${whole(is.warmup)} requests over 40 connections with instrumentation off (each window opens a
 new connection: warmed up on one connection only, the code that sets a connection up was still
 compiled in the first counted windows), then ${whole(is.settle ?? 0)} requests counted and dropped, then
 ${is.windows} windows of ${whole(is.requests)} requests on one

@@ -168,6 +168,7 @@ t.test('a Vary the route set is kept, with Accept appended once', async (t) => {
     app.get('/own', async () => { throw new ProblemError('conflict', { headers: { vary: 'Accept-Language' } }) })
     app.get('/both', async (_request, reply) => { reply.header('vary', 'Origin'); throw new ProblemError('conflict', { headers: { vary: 'Accept-Language' } }) })
     app.get('/same', async (_request, reply) => { reply.header('vary', 'Origin'); throw new ProblemError('conflict', { headers: { vary: 'Origin' } }) })
+    app.get('/blank', async (_request, reply) => { reply.header('vary', ' '); throw new ProblemError('conflict', { headers: { vary: '' } }) })
   })
   const expected: Record<string, string> = {
     '/origin': 'Origin, Accept',
@@ -176,7 +177,8 @@ t.test('a Vary the route set is kept, with Accept appended once', async (t) => {
     '/raw': 'Origin, Cookie, Accept',
     '/own': 'Accept-Language, Accept',
     '/both': 'Origin, Accept-Language, Accept',
-    '/same': 'Origin, Accept'
+    '/same': 'Origin, Accept',
+    '/blank': 'Accept'
   }
   for (const [path, vary] of Object.entries(expected)) t.equal((await fetch(url(path))).headers.get('vary'), vary, path)
 })
