@@ -13,9 +13,10 @@
 // The warm-up is spread over many connections (40): every window opens a new connection, and
 // with a warm-up on one connection only, the code that sets a connection up was still being
 // compiled in the first counted windows, which then counted two to four times the settled figure
-// whatever the warm-up's length (8,000 to 30,000 requests were tried). Then 1,000 more requests
-// are counted and thrown away (`--settle`), as a margin; from there on, the windows agree to
-// within their garbage collections.
+// whatever the warm-up's length (8,000 to 30,000 requests were tried). Then 3,000 more requests
+// are counted and thrown away (`--settle`): with two servers under valgrind side by side, the first
+// two windows of 1,000 still counted 10% to 60% more than the settled ones; from there on, the
+// windows agree to within their garbage collections.
 // Needs valgrind (`apt-get install valgrind`); prints one line per variant and the ratios to the first.
 //
 //   node bench/instructions.js --functions 30 limit ours-reply
@@ -36,7 +37,7 @@ const autocannon = require('autocannon')
 const { VARIANTS } = require('./variants.js')
 
 function parseArgs (argv) {
-  const settings = { windows: 5, requests: 1000, warmup: 12000, settle: 1000, functions: 0, variants: [] }
+  const settings = { windows: 5, requests: 1000, warmup: 12000, settle: 3000, functions: 0, variants: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--windows') settings.windows = Number(argv[++i])
@@ -81,7 +82,7 @@ async function measure (variant, settings) {
   const child = fork(join(__dirname, 'server.js'), [variant.name], {
     cwd: join(__dirname, '..'),
     execPath: 'valgrind',
-    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', ...(settings.functions > 0 ? ['--perf-basic-prof'] : [])],
+    execArgv: ['--tool=callgrind', '--quiet', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', ...(settings.functions > 0 ? ['--perf-basic-prof'] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // a metrics reader exports each second of wall-clock time: under valgrind that would be about
     // fifty times as often per response as in a real server, so the figure counts no export

@@ -32,7 +32,7 @@ const PROFILES_DIR = join(__dirname, 'results', 'profiles')
  * Quick mode is CI's smoke run: short, no instruction counts.
  */
 const MODES = {
-  full: { rounds: 16, requests: 3000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrSettle: 1000, instrWindows: 5, instrRequests: 1000, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
+  full: { rounds: 16, requests: 3000, warmup: 12_000, connections: 10, memory: 1_000_000, startup: 5, instructions: true, instrWarmup: 12_000, instrSettle: 3000, instrWindows: 5, instrRequests: 1000, instrJobs: Math.max(1, Math.min(2, os.cpus().length)) },
   quick: { rounds: 2, requests: 300, warmup: 300, connections: 4, memory: 4000, startup: 1, instructions: false, instrWarmup: 1000, instrSettle: 0, instrWindows: 2, instrRequests: 100, instrJobs: 1 }
 }
 const STARTUP_TIMEOUT_MS = 30_000

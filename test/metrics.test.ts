@@ -214,3 +214,13 @@ test('the counts are exact across collections: cumulative keeps adding, delta re
   t.equal((await fetch(`${base}/reports`)).status, 500)
   t.same((await problemPoints(delta)).map(p => p.value), [1], 'delta: only the problem since the last collection')
 })
+
+test('two apps in one process, one provider: their problems of the same code, route and method are one series', async t => {
+  const reader = startSdk(t)
+  // each app resolves its own catalog: two entries of resource_not_found, counted by each app
+  const first = await serve(t)
+  const second = await serve(t)
+  for (const { base } of [first, second, second]) t.equal((await fetch(`${base}/users/7`)).status, 404)
+  const points = await problemPoints(reader)
+  t.same(points.map((p) => [p.attributes['problem_details.code'], p.attributes['http.route'], p.value]), [['resource_not_found', '/users/:id', 3]], 'one point, the sum of both apps')
+})
