@@ -4,7 +4,8 @@ import type { MemberValidator } from './members.ts'
 import type { MemberSchema } from './member-types.ts'
 import type { Occurrence } from './occurrence.ts'
 import type { ProblemDetailsConfig } from './options.ts'
-import { PROBLEM_CONTENT_TYPE, renderProblem } from './responder.ts'
+import { PROBLEM_CONTENT_TYPE } from './content-type.ts'
+import { renderProblem } from './responder.ts'
 import type { SerializerFor } from './serializer.ts'
 
 /** Trace id shown in the examples: the sample id of the W3C Trace Context specification. */

@@ -13,12 +13,9 @@ import type { ExceptionLogger } from './exception-logs.ts'
 import { countProblem } from './metrics.ts'
 import { problemSpan, recordProblemOnSpan, validSpanContext } from './trace.ts'
 import { problemXml } from './xml.ts'
-import { PROBLEM_CONTENT_TYPE, sendAsSerialized } from './content-type.ts'
+import { sendAsSerialized } from './content-type.ts'
 
 export { PROBLEM_MEDIA_TYPE }
-
-// defined apart (content-type.ts) so that the entry point does not load this module; re-exported for its importers
-export { PROBLEM_CONTENT_TYPE }
 
 /** The body in the negotiated form: the XML form is written from the JSON document, so both carry exactly the same members. */
 function inFormat (json: string, format: ProblemFormat): string {
