@@ -1,4 +1,3 @@
-import { builtinCatalog } from './builtin-catalog.ts'
 import { detailOf, membersOf, retryAfterOf, type Occurrence } from './occurrence.ts'
 import type { ProblemCode, ProblemInit, ProblemInitArgs } from './types.ts'
 
@@ -17,7 +16,7 @@ export const PROBLEM_ERROR_STACKS: readonly ProblemErrorStacks[] = Object.freeze
 
 interface StackPolicy {
   stacks: ProblemErrorStacks
-  /** Codes whose status is 5xx in some registered catalog (and the built-in 5xx codes). */
+  /** Codes whose status is 5xx in some registered catalog (recorded before a registration sets 'server-errors'). */
   readonly serverCodes: Set<string>
 }
 
@@ -28,10 +27,7 @@ interface StackPolicy {
  */
 const kStackPolicy = Symbol.for('fastify-problem-details.ProblemError.stacks')
 const globalSlot = globalThis as unknown as Record<symbol, StackPolicy | undefined>
-const stackPolicy: StackPolicy = globalSlot[kStackPolicy] ??= {
-  stacks: 'none',
-  serverCodes: new Set(Object.entries(builtinCatalog).filter(([, entry]) => entry.status >= 500).map(([code]) => code))
-}
+const stackPolicy: StackPolicy = globalSlot[kStackPolicy] ??= { stacks: 'none', serverCodes: new Set() }
 
 /** Sets which `ProblemError`s capture a stack (the plugin's `problemErrorStacks` option), for the whole process. */
 export function setProblemErrorStacks (stacks: ProblemErrorStacks): void {
