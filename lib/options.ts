@@ -170,6 +170,11 @@ function invalid (name: string, why: string): never {
   throw new FST_PROBLEM_INVALID_OPTION(name, why)
 }
 
+/** Refuses a value that is not one of `allowed`, naming them all. */
+function oneOf (name: string, value: unknown, allowed: readonly string[]): void {
+  if (!allowed.includes(value as string)) invalid(name, `must be one of ${allowed.map((s) => `'${s}'`).join(', ')}, got ${describe(value)}`)
+}
+
 function plainObject (name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {}
   if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(name, `must be an object, got ${describe(value)}`)
@@ -282,10 +287,10 @@ export function normalizeOptions (options: ProblemDetailsOptions, routePrefix: s
   const challengeWhy = challengeProblem(wwwAuthenticate)
   if (challengeWhy !== undefined) invalid('wwwAuthenticate', `${challengeWhy}, got ${describe(wwwAuthenticate)}`)
   const exceptionSignal = raw.exceptionSignal ?? exceptionSignalFromEnv(process.env[EXCEPTION_SIGNAL_ENV])
-  if (!EXCEPTION_SIGNALS.includes(exceptionSignal as ExceptionSignal)) invalid('exceptionSignal', `must be one of ${EXCEPTION_SIGNALS.map((s) => `'${s}'`).join(', ')}, got ${describe(exceptionSignal)}`)
+  oneOf('exceptionSignal', exceptionSignal, EXCEPTION_SIGNALS)
   const clientErrorLogDetail = raw.clientErrorLogDetail ?? 'brief'
   if (!CLIENT_ERROR_LOG_DETAILS.includes(clientErrorLogDetail as string)) invalid('clientErrorLogDetail', `must be 'brief' or 'full', got ${describe(clientErrorLogDetail)}`)
-  if (raw.problemErrorStacks !== undefined && !PROBLEM_ERROR_STACKS.includes(raw.problemErrorStacks as ProblemErrorStacks)) invalid('problemErrorStacks', `must be one of ${PROBLEM_ERROR_STACKS.map((s) => `'${s}'`).join(', ')}, got ${describe(raw.problemErrorStacks)}`)
+  if (raw.problemErrorStacks !== undefined) oneOf('problemErrorStacks', raw.problemErrorStacks, PROBLEM_ERROR_STACKS)
   if (raw.mapError !== undefined && typeof raw.mapError !== 'function') invalid('mapError', `must be a function (error, request) => ProblemError | undefined, got ${describe(raw.mapError)}`)
 
   return Object.freeze({
